@@ -1,0 +1,66 @@
+# shellcheck shell=bash
+# Common helpers for the project's scripts. Source it; do not run it.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Everything expensive (downloads, ccache, finished builds) lives outside the clone so that
+# a fresh clone on the same machine re-uses it.
+CACHE=${IDREGS_CACHE:-/var/cache/idregs}
+if ! mkdir -p "$CACHE" 2>/dev/null || [ ! -w "$CACHE" ]; then
+	CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/idregs
+	mkdir -p "$CACHE"
+fi
+export IDREGS_CACHE=$CACHE
+
+# Read a variable from versions.mk (NAME := value).
+ver() {
+	local v
+	v=$(sed -n "s/^$1[[:space:]]*:=[[:space:]]*//p" "$TOP/versions.mk" | tail -n 1)
+	[ -n "$v" ] || die "versions.mk has no $1"
+	printf '%s\n' "$v"
+}
+
+die() {
+	echo "error: $*" >&2
+	exit 1
+}
+
+_step_t0=$(date +%s)
+step() {
+	printf '==> [%4ds] %s\n' "$(($(date +%s) - _step_t0))" "$*"
+}
+
+sha256_of() {
+	sha256sum "$1" | cut -d' ' -f1
+}
+
+# verify FILE SHA256 WHAT: fail with a message naming WHAT when the checksum differs.
+verify() {
+	local got
+	[ -f "$1" ] || die "$3: $1 is missing"
+	got=$(sha256_of "$1")
+	[ "$got" = "$2" ] || die "$3: checksum mismatch for $1
+  expected sha256 $2
+  got      sha256 $got
+  (remove the file to download it again)"
+}
+
+# A stable hash of files/strings, used to key caches of finished outputs.
+hash_inputs() {
+	local f
+	for f in "$@"; do
+		if [ -d "$f" ]; then
+			(cd "$f" && find . -type f ! -name '*~' -print0 | LC_ALL=C sort -z |
+				xargs -0 -r sha256sum)
+		elif [ -f "$f" ]; then
+			printf '%s  %s\n' "$(sha256_of "$f")" "$(basename "$f")"
+		else
+			printf '%s\n' "$f"
+		fi
+	done | sha256sum | cut -c1-16
+}
+
+ncpus() {
+	nproc 2>/dev/null || echo 2
+}

@@ -1,0 +1,47 @@
+# Pinned inputs of the project. Every download is checked against the sha256 given here.
+# Packages are fetched through the machine's configured Debian mirror (see
+# scripts/apt-private.sh); nothing here names a mirror host.
+#
+# Format: <NAME>_PKG (Debian package), <NAME>_VER (exact Debian version),
+#         <NAME>_FILE (file name in the pool), <NAME>_SHA256, <NAME>_SUITE (where apt finds it)
+
+# --- Bases of the two patch series -------------------------------------------------------
+# QEMU: Debian source package, upstream (+ds) orig tarball; the debian tarball is only used
+# for the two build fixes Debian carries for +ds tarballs (see scripts/mkwork.sh).
+QEMU_PKG          := qemu
+QEMU_VER          := 1:10.2.2+ds-1
+QEMU_UPSTREAM     := 10.2.2
+QEMU_SUITE        := sid
+QEMU_ORIG_FILE    := qemu_10.2.2+ds.orig.tar.xz
+QEMU_ORIG_SHA256  := be05230fe47a6937cd29f28f562932c8125f9c93c2a82c625198f7a4aa601dfb
+QEMU_DEBIAN_FILE  := qemu_10.2.2+ds-1.debian.tar.xz
+QEMU_DEBIAN_SHA256 := ddf75aceab4f8f77374f3cb34fc97b41514895aeb293ce8b2ddd5e072bb0f5c0
+
+# Linux: Debian binary package carrying the upstream tarball.
+LINUX_PKG         := linux-source-7.2
+LINUX_VER         := 7.2.13-1
+LINUX_UPSTREAM    := 7.2.13
+LINUX_SUITE       := sid
+LINUX_FILE        := linux-source-7.2_7.2.13-1_all.deb
+LINUX_SHA256      := 30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
+
+# --- Host tools (amd64, installed by scripts/deps.sh) -----------------------------------
+# meson >= 1.5 for QEMU 10.2 comes from bookworm-backports.
+MESON_PKG         := meson
+MESON_VER         := 1.7.0-1~bpo12+1
+# The emulator that runs the rig's L1 host (TCG, EL2) and the user-mode one for smoke runs.
+HOSTQEMU_PKG      := qemu-system-arm
+HOSTQEMU_VER      := 1:10.0.2+ds-2+deb13u1~bpo12+1
+HOSTQEMU_USER_PKG := qemu-user-static
+# QEMU's configure insists on pycotap (functional tests); Debian's +ds tarball has no
+# python/wheels and PyPI is unreachable: the pure-python package from trixie.
+PYCOTAP_PKG       := python3-pycotap
+PYCOTAP_VER       := 1.3.1-2
+PYCOTAP_FILE      := python3-pycotap_1.3.1-2_all.deb
+PYCOTAP_SHA256    := 7e8dbf3ac06434275a461d0de79792e2b80126febc53866c89027adde5192ac9
+# libfdt for the aarch64 cross build: unpacked into a sysroot, since libfdt-dev:arm64
+# conflicts with the amd64 one.
+LIBFDT_PKG        := libfdt-dev:arm64
+LIBFDT_VER        := 1.6.1-4+b1
+LIBFDT_FILE       := libfdt-dev_1.6.1-4+b1_arm64.deb
+LIBFDT_SHA256     := a5ab8f5de4187c8f851f817c6882772cf330a894539f4ddcd44726aeb801fa9a
