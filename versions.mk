@@ -45,3 +45,30 @@ LIBFDT_PKG        := libfdt-dev:arm64
 LIBFDT_VER        := 1.6.1-4+b1
 LIBFDT_FILE       := libfdt-dev_1.6.1-4+b1_arm64.deb
 LIBFDT_SHA256     := a5ab8f5de4187c8f851f817c6882772cf330a894539f4ddcd44726aeb801fa9a
+
+# --- L1 kernels of the rig (Debian arm64 cloud flavour; "old kernels") -------------------
+# 6.1: ID registers not writable by userspace (pre-6.7).
+K61_PKG           := linux-image-6.1.0-56-cloud-arm64:arm64
+K61_VER           := 6.1.192-2
+K61_FILE          := linux-image-6.1.0-56-cloud-arm64_6.1.192-2_arm64.deb
+K61_SHA256        := 481ab54a27246579aadeb372315c56de02f2fe0cba4e09b387946269fff2f415
+# 6.12: writable ID registers (KVM_ARM_GET_REG_WRITABLE_MASKS), no VM-scoped ONE_REG.
+K612_PKG          := linux-image-6.12.117+deb12-cloud-arm64:arm64
+K612_VER          := 6.12.117-1~deb12u1
+K612_FILE         := linux-image-6.12.117+deb12-cloud-arm64_6.12.117-1~deb12u1_arm64.deb
+K612_SHA256       := dacb299a09c53cea91e49d7e9e9dc851b9ae1f858c27bea3ebf57831d0447cab
+# 7.2.13 unpatched (sid): the control for our patched 7.2.13. Image and modules are split.
+K72_PKG           := linux-binary-7.2.13+deb14-cloud-arm64:arm64
+K72_VER           := 7.2.13-1
+K72_FILE          := linux-binary-7.2.13+deb14-cloud-arm64_7.2.13-1_arm64.deb
+K72_SHA256        := 6468b94955d8b5e8a2b3b36a826851ad0aa431c7340f6401e20b065dc08e4f5d
+K72MOD_PKG        := linux-modules-7.2.13+deb14-cloud-arm64:arm64
+K72MOD_VER        := 7.2.13-1
+K72MOD_FILE       := linux-modules-7.2.13+deb14-cloud-arm64_7.2.13-1_arm64.deb
+K72MOD_SHA256     := e356ce4b166e33d7d9a14683bf10e18265ba9b1b255bfcb963b19be5d42cb0fa
+
+# --- L1 root ---------------------------------------------------------------------------
+BUSYBOX_PKG       := busybox-static:arm64
+BUSYBOX_VER       := 1:1.35.0-4+deb12u1+b1
+BUSYBOX_FILE      := busybox-static_1.35.0-4+deb12u1+b1_arm64.deb
+BUSYBOX_SHA256    := 732c9135564fc71337e0e05fb4da4d11e6c28c1834bce3e405e575afef2a52f5

@@ -4,6 +4,8 @@
 #   cross-base  work/qemu-base  (pristine) same configuration: the "old QEMU" for rollback
 #   native      work/qemu       (patched)  x86_64 host, aarch64-softmmu with TCG: catches
 #                                          TCG/stub breakage, runs qtests without KVM
+#   series      work/qemu-series           cross configuration, for per-patch builds
+#                                          (make check-series; no output is kept)
 #
 #   scripts/build-qemu.sh VARIANT [--print-out]
 #
@@ -18,6 +20,7 @@ variant=${1:?usage: build-qemu.sh cross|cross-base|native}
 case $variant in
 cross | native) tree=$TOP/work/qemu ;;
 cross-base) tree=$TOP/work/qemu-base ;;
+series) tree=$TOP/work/qemu-series ;;
 *) die "unknown variant $variant" ;;
 esac
 [ -d "$tree" ] || die "$tree missing: run 'make work' first"
@@ -30,7 +33,7 @@ common=(--target-list=aarch64-softmmu --without-default-features --disable-docs
 	--enable-fdt=system --enable-tools --prefix=/usr --enable-trace-backends=log)
 targets=(qemu-system-aarch64 qemu-img tests/qtest/arm-cpu-features tests/qtest/migration-test)
 case $variant in
-cross | cross-base)
+cross | cross-base | series)
 	sysroot=$CACHE/sysroot-arm64
 	if [ ! -f "$sysroot/.done-$(ver LIBFDT_SHA256)" ]; then
 		"$TOP/scripts/fetch.sh" LIBFDT
@@ -75,7 +78,7 @@ tree_key() {
 key=$(hash_inputs "$(tree_key)" "$0" "$TOP/scripts/ccache-env.sh" "$tc" "${conf[*]}" "${targets[*]}")
 out=$CACHE/out/qemu-$variant-$key
 mkdir -p "$TOP/work/out"
-if [ -f "$out/.done" ]; then
+if [ "$variant" != series ] && [ -f "$out/.done" ]; then
 	step "qemu $variant: cached ($out)"
 	ln -sfn "$out" "$TOP/work/out/qemu-$variant"
 	exit 0
@@ -104,6 +107,7 @@ ninja -C "$bdir" -j"$(ncpus)" "${targets[@]}" >"$bdir/ninja.log" 2>&1 ||
 	}
 step "qemu $variant: built in $(($(date +%s) - t0))s; ccache: $(ccache -s 2>/dev/null | grep -E '^ *Hits' | head -n 1 | tr -s ' ')"
 
+[ "$variant" != series ] || exit 0
 tmp=$out.tmp
 rm -rf "$tmp"
 mkdir -p "$tmp/bin" "$tmp/qtest"

@@ -33,7 +33,7 @@ PY
 export_tree() {
 	local name=$1 dir=${2:-$TOP/work/$1} pdir=${3:-$TOP/patches/$1} desc n date
 	local cover=$TOP/patches/$name
-	[ -d "$dir/.git" ] || { step "export $name: no work/$name, skipped"; return 0; }
+	[ -e "$dir/.git" ] || { step "export $name: no work/$name, skipped"; return 0; }
 	n=$(git -C "$dir" rev-list --count base..HEAD)
 	mkdir -p "$pdir"
 	if [ "$n" = 0 ]; then

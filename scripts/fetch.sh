@@ -47,6 +47,12 @@ get_file() {
 			}
 		;;
 	esac
+	# apt-get download keeps an epoch in the name, URL-encoded ("1%3a..."): use the pool name
+	local enc
+	for enc in "$tmp"/*%3a*; do
+		[ -f "$enc" ] || continue
+		[ "$(basename "$enc" | sed 's/_[0-9]*%3a/_/')" = "$file" ] && mv "$enc" "$tmp/$file"
+	done
 	if [ ! -f "$tmp/$file" ]; then
 		ls "$tmp" >&2
 		rm -rf "$tmp"

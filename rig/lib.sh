@@ -1,0 +1,156 @@
+# Scenario library for the rig's L1 host (busybox sh). Scenarios source it:
+#   . /rig/lib.sh
+# Results are lines on stdout: "PASS: name", "FAIL: name: why", "SKIP: name: why"; the
+# runner on the host counts them. Progress lines start with "# ".
+#
+# VMs: vm_start NAME QEMU MACHINE SMP [extra QEMU args...]
+#   QEMU is "patched" or "base"; the VM runs the idregs guest on KVM (-cpu host); its files
+#   are /tmp/vm/NAME.{qmp,serial,log,pid}. Destination VMs get "-incoming defer" in extra.
+
+RIG_OUT=${RIG_OUT:-/tmp/out}
+GUEST=${GUEST:-/opt/guests/idregs-guest.elf}
+VMDIR=/tmp/vm
+mkdir -p "$VMDIR" "$RIG_OUT"
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1${2:+: $2}"; }
+skip() { echo "SKIP: $1${2:+: $2}"; }
+say() { echo "# $*"; }
+
+# check NAME COMMAND...: PASS if the command succeeds, else FAIL
+check() {
+	_n=$1
+	shift
+	if "$@"; then pass "$_n"; else fail "$_n" "$*"; fi
+}
+
+qemu_bin() {
+	case $1 in
+	patched | base) echo "/opt/qemu-$1/bin/qemu-system-aarch64" ;;
+	*) echo "unknown-qemu-$1" ;;
+	esac
+}
+
+# now_ms: monotonic-enough milliseconds (busybox date has no %N; /proc/uptime does)
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# wait_for FILE PATTERN SECONDS: wait until an extended regexp matches a line of FILE
+wait_for() {
+	_end=$(($(now_ms) + $3 * 1000))
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		grep -q -E "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+vm_start() {
+	_name=$1 _q=$2 _m=$3 _smp=$4
+	shift 4
+	rm -f "$VMDIR/$_name".*
+	"$(qemu_bin "$_q")" -M "$_m,gic-version=3" -accel kvm -cpu host -smp "$_smp" -m 64 \
+		-nodefaults -no-user-config -display none -kernel "$GUEST" \
+		-serial "file:$VMDIR/$_name.serial" \
+		-qmp "unix:$VMDIR/$_name.qmp,server=on,wait=off" "$@" \
+		>"$VMDIR/$_name.log" 2>&1 &
+	echo $! >"$VMDIR/$_name.pid"
+	# the QMP socket appears once QEMU has initialised (or never, if it failed)
+	_end=$(($(now_ms) + 20000))
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		[ -S "$VMDIR/$_name.qmp" ] && return 0
+		vm_alive "$_name" || break
+		sleep 0.05
+	done
+	say "vm $_name did not start: $(tail -n 5 "$VMDIR/$_name.log")"
+	return 1
+}
+
+vm_alive() { kill -0 "$(cat "$VMDIR/$1.pid" 2>/dev/null)" 2>/dev/null; }
+
+# vm_wait_exit NAME SECONDS: wait for the QEMU process to exit; prints its exit status
+vm_wait_exit() {
+	_end=$(($(now_ms) + $2 * 1000))
+	while vm_alive "$1" && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
+	if vm_alive "$1"; then echo running; return 1; fi
+	wait "$(cat "$VMDIR/$1.pid")" 2>/dev/null
+	echo $?
+}
+
+vm_stop() {
+	if vm_alive "$1"; then
+		qmp -w 5 "$VMDIR/$1.qmp" quit >/dev/null 2>&1
+		_end=$(($(now_ms) + 5000))
+		while vm_alive "$1" && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
+		vm_alive "$1" && kill -9 "$(cat "$VMDIR/$1.pid")"
+	fi
+	wait "$(cat "$VMDIR/$1.pid" 2>/dev/null)" 2>/dev/null
+	cp "$VMDIR/$1.serial" "$RIG_OUT/$1.serial" 2>/dev/null
+	cp "$VMDIR/$1.log" "$RIG_OUT/$1.log" 2>/dev/null
+	return 0
+}
+
+vm_qmp() { _n=$1; shift; qmp "$VMDIR/$_n.qmp" "$@"; }
+vm_hmp() { qmp "$VMDIR/$1.qmp" hmp "$2"; }
+
+# vm_status NAME: "running", "paused", "postmigrate", "inmigrate", ... or "dead"
+vm_status() {
+	vm_qmp "$1" query-status 2>/dev/null | sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p' | grep . ||
+		echo dead
+}
+
+# --- the guest's output (see guests/README.md) ------------------------------------------
+# guest_hash NAME: hash of the last complete ID register dump
+guest_hash() { grep -a '^END-REGS ' "$VMDIR/$1.serial" | tail -n 1 | sed 's/.*hash=//' | tr -d '\r'; }
+# guest_regs NAME: the last complete dump, "NAME VALUE" per line
+guest_regs() {
+	tr -d '\r' <"$VMDIR/$1.serial" | awk '
+		/^REG / { buf = buf $2 " " $4 "\n" }
+		/^END-REGS / { last = buf; buf = "" }
+		/^IDREGS-GUEST/ { buf = "" }
+		END { printf "%s", last }'
+}
+# guest_hb NAME: sequence number of the last complete heartbeat line
+guest_hb() { grep -a '^HB [0-9]* .*c=' "$VMDIR/$1.serial" | tail -n 1 | awk '{print $2}'; }
+# guest_hb_hash NAME: ID register hash carried by the last heartbeat
+guest_hb_hash() { grep -a '^HB [0-9]* .*c=' "$VMDIR/$1.serial" | tail -n 1 | sed 's/.*hash=\([0-9a-fx]*\).*/\1/'; }
+# guest_cpus NAME: "k/n" online CPUs from the last heartbeat
+guest_cpus() { grep -a '^HB [0-9]* .*c=' "$VMDIR/$1.serial" | tail -n 1 | sed 's/.*cpus=\([0-9/]*\).*/\1/'; }
+
+# guest_wait_hb NAME SEQ SECONDS: wait for a heartbeat with a sequence number > SEQ
+guest_wait_hb() {
+	_end=$(($(now_ms) + $3 * 1000))
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		_s=$(guest_hb "$1")
+		[ -n "$_s" ] && [ "$_s" -gt "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- migration --------------------------------------------------------------------------
+# migrate SRC DST URI [SECONDS]: live-migrate with the return path on; the destination must
+# have been started with "-incoming defer". Returns 0 when the source reports "completed".
+# The final query-migrate reply is left in $VMDIR/SRC.migrate.
+migrate() {
+	_src=$1 _dst=$2 _uri=$3 _t=${4:-60}
+	vm_qmp "$_dst" migrate-set-capabilities \
+		'{"capabilities": [{"capability": "return-path", "state": true}]}' >/dev/null || return 1
+	vm_qmp "$_dst" migrate-incoming "{\"uri\": \"$_uri\"}" >/dev/null || return 1
+	vm_qmp "$_src" migrate-set-capabilities \
+		'{"capabilities": [{"capability": "return-path", "state": true}]}' >/dev/null || return 1
+	vm_qmp "$_src" migrate "{\"uri\": \"$_uri\"}" >/dev/null || return 1
+	_end=$(($(now_ms) + _t * 1000))
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		vm_qmp "$_src" query-migrate >"$VMDIR/$_src.migrate" 2>&1
+		case $(sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p' "$VMDIR/$_src.migrate") in
+		completed) return 0 ;;
+		failed | cancelled) return 1 ;;
+		esac
+		sleep 0.1
+	done
+	say "migration $_src -> $_dst did not finish in ${_t}s"
+	return 1
+}
+
+# migrate_stat SRC KEY: a number from the last query-migrate reply (total-time, downtime)
+migrate_stat() { sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p" "$VMDIR/$1.migrate"; }

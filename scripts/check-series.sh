@@ -1,0 +1,106 @@
+#!/bin/bash
+# Series checks, for every tree with patches:
+#   1. the series applies cleanly to the pinned base (fresh worktree at "base", git am);
+#   2. exporting that fresh tree reproduces patches/ byte for byte (round trip);
+#   3. every patch passes checkpatch (QEMU: scripts/checkpatch.pl; Linux: --strict);
+#   4. with SERIES_BUILD=1: every QEMU patch builds when applied in order (incremental,
+#      one build dir: work/qemu-series/build-series).
+#
+#   scripts/check-series.sh [qemu|linux]...
+. "$(dirname "$0")/lib.sh"
+
+fail=0
+pass=0
+ok() {
+	pass=$((pass + 1))
+	echo "  PASS $*"
+}
+ko() {
+	fail=$((fail + 1))
+	echo "  FAIL $*"
+}
+
+series_files() {
+	find "$TOP/patches/$1" -maxdepth 1 -name '[0-9]*.patch' ! -name '0000-cover-letter.patch' | sort
+}
+
+check_tree() {
+	local name=$1 repo=$TOP/work/$1 tmp files p out
+	files=$(series_files "$name")
+	[ -n "$files" ] || { step "series $name: no patches"; return 0; }
+	[ -d "$repo/.git" ] || "$TOP/scripts/mkwork.sh" "$name"
+	step "series $name: $(echo "$files" | wc -l) patches"
+
+	tmp=$(mktemp -d "$CACHE/series-$name.XXXXXX")
+	git -C "$repo" worktree add -q --detach "$tmp/tree" base
+	# shellcheck disable=SC2086
+	if GIT_COMMITTER_NAME="Idregs Developers" GIT_COMMITTER_EMAIL="devel@idregs.invalid" \
+		git -C "$tmp/tree" am -q --committer-date-is-author-date $files; then
+		ok "$name: applies cleanly to the pinned base"
+		mkdir "$tmp/out"
+		"$TOP/scripts/export.sh" --from "$tmp/tree" --to "$tmp/out" "$name" >/dev/null
+		if diff -r "$TOP/patches/$name" "$tmp/out" >"$tmp/diff"; then
+			ok "$name: export of a fresh tree reproduces patches/$name byte for byte"
+		else
+			head -n 40 "$tmp/diff"
+			ko "$name: export of a fresh tree differs from patches/$name (run make export)"
+		fi
+	else
+		git -C "$tmp/tree" am --abort >/dev/null 2>&1 || true
+		ko "$name: does not apply to the pinned base"
+	fi
+	git -C "$repo" worktree remove --force "$tmp/tree"
+	rm -rf "$tmp"
+
+	for p in $files; do
+		case $name in
+		qemu) out=$(cd "$repo" && git show base:scripts/checkpatch.pl | perl - --no-tree "$p" 2>&1) ;;
+		linux) out=$(cd "$repo" && perl scripts/checkpatch.pl --strict "$p" 2>&1) ;;
+		esac
+		if [ $? = 0 ] && ! echo "$out" | grep -qE '^(ERROR|WARNING|CHECK)'; then
+			ok "$name: checkpatch $(basename "$p")"
+		else
+			echo "$out" | grep -E -A4 '^(ERROR|WARNING|CHECK)' | head -n 30
+			ko "$name: checkpatch $(basename "$p")"
+		fi
+	done
+}
+
+# per-patch build of the QEMU series in a dedicated worktree and build dir
+build_each() {
+	local repo=$TOP/work/qemu wt=$TOP/work/qemu-series c n=0 files
+	files=$(series_files qemu)
+	[ -n "$files" ] || return 0
+	if [ ! -e "$wt/.git" ]; then
+		git -C "$repo" worktree add -q --detach "$wt" base
+	fi
+	git -C "$wt" checkout -q --detach base
+	# shellcheck disable=SC2086
+	GIT_COMMITTER_NAME="Idregs Developers" GIT_COMMITTER_EMAIL="devel@idregs.invalid" \
+		git -C "$wt" am -q --committer-date-is-author-date $files ||
+		{
+			git -C "$wt" am --abort
+			ko "qemu: per-patch build (series does not apply)"
+			return 0
+		}
+	for c in $(git -C "$wt" rev-list --reverse base..HEAD); do
+		n=$((n + 1))
+		git -C "$wt" checkout -q --detach "$c"
+		if "$TOP/scripts/build-qemu.sh" series >"$CACHE/series-build.log" 2>&1; then
+			ok "qemu: patch $n builds ($(git -C "$wt" log -1 --format=%s "$c"))"
+		else
+			tail -n 30 "$CACHE/series-build.log"
+			ko "qemu: patch $n does not build ($(git -C "$wt" log -1 --format=%s "$c"))"
+		fi
+	done
+}
+
+[ $# -gt 0 ] || set -- qemu linux
+for t in "$@"; do
+	check_tree "$t"
+done
+if [ "${SERIES_BUILD:-0}" = 1 ]; then
+	build_each
+fi
+echo "check-series: $pass passed, $fail failed"
+[ "$fail" = 0 ]

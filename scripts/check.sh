@@ -1,0 +1,61 @@
+#!/bin/bash
+# The project's test suite (what CI runs): every step timed, a summary at the end.
+#
+#   scripts/check.sh [quick|full]
+#
+# quick (make check): deps, fetch, work trees, builds, series checks, smoke run
+#                     (+ rig scenarios once they exist)
+# full (make check-full): the same + per-patch builds of the series
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-quick}
+results=()
+failed=0
+t_all=$(date +%s)
+
+run_step() { # run_step NAME COMMAND...
+	local name=$1 t0 rc
+	shift
+	t0=$(date +%s)
+	echo
+	step "check: $name"
+	set +e
+	"$@"
+	rc=$?
+	set -e
+	results+=("$(printf '%-28s %-4s %5ss' "$name" "$([ $rc = 0 ] && echo ok || echo FAIL)" "$(($(date +%s) - t0))")")
+	[ $rc = 0 ] || failed=$((failed + 1))
+	return 0
+}
+
+# Steps whose output every later step needs stop the run when they fail.
+need() {
+	run_step "$@"
+	[ "$failed" = 0 ] || summary
+}
+
+summary() {
+	echo
+	echo "==== summary ($mode) ===="
+	printf '%s\n' "${results[@]}"
+	echo "total $(($(date +%s) - t_all))s; ccache: $(CCACHE_DIR=$CACHE/ccache ccache -s 2>/dev/null | grep -E '^ *(Hits|Cache size)' | tr -s ' ' | tr '\n' ';')"
+	echo "check ($mode): $((${#results[@]} - failed)) passed, $failed failed"
+	[ "$failed" = 0 ] && exit 0
+	exit 1
+}
+
+S=$TOP/scripts
+need "deps" "$S/deps.sh"
+need "fetch bases" "$S/fetch.sh" QEMU LINUX
+need "work trees" "$S/mkwork.sh"
+need "build qemu (cross)" "$S/build-qemu.sh" cross
+need "build qemu (cross-base)" "$S/build-qemu.sh" cross-base
+run_step "build qemu (native TCG)" "$S/build-qemu.sh" native
+need "build linux (rig)" "$S/build-linux.sh" rig
+if [ "$mode" = full ]; then
+	run_step "series (+ per-patch builds)" env SERIES_BUILD=1 "$S/check-series.sh"
+else
+	run_step "series" "$S/check-series.sh"
+fi
+run_step "smoke (qemu-aarch64-static)" "$S/smoke.sh"
+summary
