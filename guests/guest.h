@@ -16,6 +16,9 @@
 #ifndef HB_MS
 #define HB_MS		500	/* heartbeat period */
 #endif
+#if HB_MS < 10 || HB_MS > 60000
+#error "HB_MS out of range"
+#endif
 #define MAX_CPUS	64
 #define STACK_SIZE	8192	/* per CPU */
 #define REDUMP_EVERY	20	/* unprompted re-dump every N heartbeats */

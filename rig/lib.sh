@@ -154,3 +154,74 @@ migrate() {
 
 # migrate_stat SRC KEY: a number from the last query-migrate reply (total-time, downtime)
 migrate_stat() { sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p" "$VMDIR/$1.migrate"; }
+
+# --- a complete live-migration check ------------------------------------------------------
+# guest_boot NAME QEMU MACHINE SMP [extra...]: start a VM and wait until the guest has printed
+# its ID registers, brought up all CPUs and started its heartbeat.
+guest_boot() {
+	_gn=$1 _gsmp=$4
+	vm_start "$@" || return 1
+	if ! wait_for "$VMDIR/$_gn.serial" "^HB [0-9]+ .*cpus=$_gsmp/$_gsmp" 40; then
+		say "guest $_gn: no heartbeat with $_gsmp CPUs: $(tail -n 3 "$VMDIR/$_gn.serial" | tr '\n' '|')"
+		return 1
+	fi
+	return 0
+}
+
+# live_migrate_test LABEL SRC_QEMU DST_QEMU MACHINE SMP URI
+# Boots the guest on SRC_QEMU, live-migrates it to DST_QEMU and checks the outcome:
+# migration completed, the destination runs, the heartbeat continues there with all CPUs,
+# and the guest sees the same ID registers as before. Results: PASS/FAIL lines under LABEL.
+# Leaves the migration statistics in $RIG_OUT/LABEL.migrate.
+live_migrate_test() {
+	_l=$1 _sq=$2 _dq=$3 _m=$4 _smp=$5 _uri=$6
+	vm_stop src >/dev/null 2>&1
+	vm_stop dst >/dev/null 2>&1
+	if ! guest_boot src "$_sq" "$_m" "$_smp"; then
+		fail "$_l: source guest boots ($_sq, $_m, $_smp vCPUs)"
+		vm_stop src
+		return 1
+	fi
+	guest_regs src >"$RIG_OUT/$_l.regs-before"
+	_h0=$(guest_hash src)
+	if ! vm_start dst "$_dq" "$_m" "$_smp" -incoming defer; then
+		fail "$_l: destination starts ($_dq, $_m)"
+		vm_stop src
+		return 1
+	fi
+	if migrate src dst "$_uri" 90; then
+		pass "$_l: migration completed ($_sq -> $_dq, $_m, $_smp vCPUs, $_uri)"
+	else
+		fail "$_l: migration completed" "$(sed -n 's/.*"error-desc": "\([^"]*\)".*/\1/p' "$VMDIR/src.migrate") $(tail -n 3 "$VMDIR/dst.log" | tr '\n' ' ')"
+		vm_stop src
+		vm_stop dst
+		return 1
+	fi
+	cp "$VMDIR/src.migrate" "$RIG_OUT/$_l.migrate"
+	say "$_l: total $(migrate_stat src total-time) ms, downtime $(migrate_stat src downtime) ms, $(migrate_stat src transferred) bytes"
+	_st=$(vm_status dst)
+	check "$_l: destination running after migration" test "$_st" = running
+	_seq=$(guest_hb src)
+	if guest_wait_hb dst "${_seq:-0}" 20; then
+		pass "$_l: heartbeat continues on the destination (src last ${_seq:-none}, dst $(guest_hb dst), cpus $(guest_cpus dst))"
+	else
+		fail "$_l: heartbeat continues on the destination" "src last ${_seq:-none}, dst: $(tail -n 2 "$VMDIR/dst.serial" | tr '\n' '|')"
+	fi
+	check "$_l: all $_smp vCPUs alive on the destination" test "$(guest_cpus dst)" = "$_smp/$_smp"
+	check "$_l: ID register hash unchanged in heartbeat ($_h0)" test "$(guest_hb_hash dst)" = "$_h0"
+	# the guest re-dumps its registers every 20 heartbeats
+	if wait_for "$VMDIR/dst.serial" '^END-REGS ' 20; then
+		guest_regs dst >"$RIG_OUT/$_l.regs-after"
+		if cmp -s "$RIG_OUT/$_l.regs-before" "$RIG_OUT/$_l.regs-after"; then
+			pass "$_l: guest-visible ID registers identical after migration ($(wc -l <"$RIG_OUT/$_l.regs-after") registers)"
+		else
+			fail "$_l: guest-visible ID registers identical after migration" "$(diff "$RIG_OUT/$_l.regs-before" "$RIG_OUT/$_l.regs-after" | grep '^[-+][A-Z]' | head -n 4 | tr '\n' ' ')"
+		fi
+	else
+		fail "$_l: destination guest re-dumps its ID registers"
+	fi
+	vm_hmp dst "info migrate" >"$RIG_OUT/$_l.info-migrate-dst" 2>&1
+	vm_stop src
+	vm_stop dst
+	return 0
+}
