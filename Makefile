@@ -59,7 +59,7 @@ check-full:
 	$(S)/check.sh full
 
 demo:
-	@echo "make demo: the rig lands with issue 3 (not yet)"; exit 1
+	$(S)/demo.sh
 
 bench:
 	@echo "make bench: lands with issue 8 (not yet)"; exit 1

@@ -3,9 +3,9 @@
 #
 #   scripts/check.sh [quick|full]
 #
-# quick (make check): deps, fetch, work trees, builds, series checks, smoke run
-#                     (+ rig scenarios once they exist)
-# full (make check-full): the same + per-patch builds of the series
+# quick (make check): deps, fetch, work trees, builds, series checks, smoke run, guests,
+#                     the rig's scenarios of tier "check" on every kernel they declare
+# full (make check-full): the same + per-patch builds of the series + tier "full" scenarios
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-quick}
@@ -58,4 +58,11 @@ else
 	run_step "series" "$S/check-series.sh"
 fi
 run_step "smoke (qemu-aarch64-static)" "$S/smoke.sh"
+need "guests (build + TCG smoke)" make -s -C "$TOP/guests" test
+# real KVM: one L1 boot per kernel, every scenario of the tier that declares that kernel
+if [ "$mode" = full ]; then
+	run_step "rig scenarios (real KVM)" "$TOP/rig/run" --suite full "$TOP/tests"
+else
+	run_step "rig scenarios (real KVM)" "$TOP/rig/run" --suite check "$TOP/tests"
+fi
 summary
