@@ -30,8 +30,9 @@ run_step() { # run_step NAME COMMAND...
 
 # Steps whose output every later step needs stop the run when they fail.
 need() {
+	local before=$failed
 	run_step "$@"
-	[ "$failed" = 0 ] || summary
+	[ "$failed" = "$before" ] || summary
 }
 
 summary() {
@@ -52,6 +53,7 @@ need "build qemu (cross)" "$S/build-qemu.sh" cross
 need "build qemu (cross-base)" "$S/build-qemu.sh" cross-base
 run_step "build qemu (native TCG)" "$S/build-qemu.sh" native
 need "build linux (rig)" "$S/build-linux.sh" rig
+need "build kselftests" "$S/build-selftests.sh"
 if [ "$mode" = full ]; then
 	run_step "series (+ per-patch builds)" env SERIES_BUILD=1 "$S/check-series.sh"
 else
