@@ -169,6 +169,7 @@ guest_boot() {
 }
 
 # live_migrate_test LABEL SRC_QEMU DST_QEMU MACHINE SMP URI
+# $SRC_ARGS / $DST_ARGS: extra QEMU arguments for the source / destination.
 # Boots the guest on SRC_QEMU, live-migrates it to DST_QEMU and checks the outcome:
 # migration completed, the destination runs, the heartbeat continues there with all CPUs,
 # and the guest sees the same ID registers as before. Results: PASS/FAIL lines under LABEL.
@@ -177,14 +178,16 @@ live_migrate_test() {
 	_l=$1 _sq=$2 _dq=$3 _m=$4 _smp=$5 _uri=$6
 	vm_stop src >/dev/null 2>&1
 	vm_stop dst >/dev/null 2>&1
-	if ! guest_boot src "$_sq" "$_m" "$_smp"; then
+	# shellcheck disable=SC2086
+	if ! guest_boot src "$_sq" "$_m" "$_smp" ${SRC_ARGS:-}; then
 		fail "$_l: source guest boots ($_sq, $_m, $_smp vCPUs)"
 		vm_stop src
 		return 1
 	fi
 	guest_regs src >"$RIG_OUT/$_l.regs-before"
 	_h0=$(guest_hash src)
-	if ! vm_start dst "$_dq" "$_m" "$_smp" -incoming defer; then
+	# shellcheck disable=SC2086
+	if ! vm_start dst "$_dq" "$_m" "$_smp" -incoming defer ${DST_ARGS:-}; then
 		fail "$_l: destination starts ($_dq, $_m)"
 		vm_stop src
 		return 1
