@@ -20,3 +20,25 @@ esac
 
 live_migrate_test "v10.2-rollback" patched base virt-10.2 4 "tcp:127.0.0.1:4444"
 live_migrate_test "v10.2-upgrade" base patched virt-10.2 4 "tcp:127.0.0.1:4444"
+
+# introspection: HMP "info idregs" / QMP query-arm-idregs on both machine types
+for m in virt-11.0 virt-10.2; do
+	if guest_boot intro patched $m 2; then
+		vm_hmp intro "info idregs" >"$RIG_OUT/info-idregs-$m.txt" 2>&1
+		vm_qmp intro query-arm-idregs >"$RIG_OUT/query-arm-idregs-$m.json" 2>&1
+		fmt=$(sed -n 's/.*"format": "\([a-z-]*\)".*/\1/p' "$RIG_OUT/query-arm-idregs-$m.json")
+		acc=$(sed -n 's/.*"access": "\([a-z-]*\)".*/\1/p' "$RIG_OUT/query-arm-idregs-$m.json")
+		n=$(grep -o '"name"' "$RIG_OUT/query-arm-idregs-$m.json" | wc -l)
+		say "$m: $(head -n 1 "$RIG_OUT/info-idregs-$m.txt")"
+		want=per-vm
+		[ $m = virt-10.2 ] && want=per-vcpu
+		check "introspection $m: format $want, $n registers listed" test "$fmt" = "$want" -a "$n" -ge 56
+		case $RIG_KERNEL:$m in
+		ours:virt-11.0) check "introspection $m: access vm-ioctl" test "$acc" = vm-ioctl ;;
+		*) check "introspection $m: access vcpu" test "$acc" = vcpu ;;
+		esac
+	else
+		fail "introspection $m: guest boots"
+	fi
+	vm_stop intro
+done
