@@ -8,7 +8,9 @@
 . /rig/lib.sh
 
 M=${DEMO_MACHINE:-virt-11.0}
-live_migrate_test demo patched patched "$M" 4 "tcp:127.0.0.1:4444"
+DST_ARGS="-trace enable=kvm_arm_idregs_*,file=$VMDIR/dst.trace -trace enable=kvm_vm_set_one_reg,file=$VMDIR/dst.trace" \
+	live_migrate_test demo patched patched "$M" 4 "tcp:127.0.0.1:4444"
+cp "$VMDIR/dst.trace" "$RIG_OUT/demo.dst.trace" 2>/dev/null
 
 r() { echo "REPORT $*"; }
 mode=$(dmesg | grep -o -E '(VHE|nVHE|protected) mode initialized' | head -n 1)
@@ -28,12 +30,17 @@ if [ -s "$RIG_OUT/demo.regs-before" ] && [ -s "$RIG_OUT/demo.regs-after" ]; then
 		r "  $(printf '%-18s' $n) before $b  after $a"
 	done
 fi
-qmp_in='{"execute": "qmp_capabilities"}
-{"execute": "human-monitor-command", "arguments": {"command-line": "help info"}}
-{"execute": "quit"}'
-if echo "$qmp_in" | timeout 20 /opt/qemu-patched/bin/qemu-system-aarch64 -M none -accel qtest \
-	-display none -nodefaults -qmp stdio 2>/dev/null | grep -q 'info idregs'; then
-	r "ID-reg path    see 'info idregs' in $RIG_OUT"
+if [ -s "$RIG_OUT/demo.dst.trace" ]; then
+	load=$(grep -m1 'kvm_arm_idregs_load_start' "$RIG_OUT/demo.dst.trace")
+	path=$(echo "$load" | sed -n 's/.*path \([a-z-]*\),.*/\1/p')
+	num=$(echo "$load" | sed -n 's/.*, \([0-9]*\) registers.*/\1/p')
+	vmset=$(grep -c 'kvm_vm_set_one_reg ' "$RIG_OUT/demo.dst.trace")
+	case $path in
+	vm-ioctl) how="KVM_SET_VM_ONE_REG on the VM fd, $vmset ioctls (KVM_CAP_VM_ONE_REG)" ;;
+	*) how="KVM_SET_ONE_REG on one vCPU, $num ioctls (no KVM_CAP_VM_ONE_REG)" ;;
+	esac
+	r "ID-reg section kvm-arm-idregs (early setup, before RAM and vCPU state): $num registers, once per VM"
+	r "ID-reg path    destination wrote them with $how; the 4 vCPU states carry none"
 else
-	r "ID-reg path    per-vCPU cpreg lists, KVM_SET_ONE_REG on every vCPU (QEMU series not applied yet)"
+	r "ID-reg path    per-vCPU cpreg lists, KVM_SET_ONE_REG on every vCPU ($M keeps the old format)"
 fi
