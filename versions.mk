@@ -72,3 +72,9 @@ BUSYBOX_PKG       := busybox-static:arm64
 BUSYBOX_VER       := 1:1.35.0-4+deb12u1+b1
 BUSYBOX_FILE      := busybox-static_1.35.0-4+deb12u1+b1_arm64.deb
 BUSYBOX_SHA256    := 732c9135564fc71337e0e05fb4da4d11e6c28c1834bce3e405e575afef2a52f5
+# Option ROMs QEMU's unmodified qtests load on virt (efi-virtio.rom for the default NIC);
+# Debian's +ds QEMU tarball has none.
+IPXE_PKG          := ipxe-qemu
+IPXE_VER          := 1.0.0+git-20190125.36a4c85-5.1
+IPXE_FILE         := ipxe-qemu_1.0.0+git-20190125.36a4c85-5.1_all.deb
+IPXE_SHA256       := 5c2419ce07f4d80ac5e88e32ac09cdc523c048af86c4730d682ba969d3189db2

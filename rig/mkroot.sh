@@ -12,8 +12,8 @@
 for v in cross cross-base; do
 	[ -f "$TOP/work/out/qemu-$v/.done" ] || die "no QEMU $v build: run scripts/build-qemu.sh $v"
 done
-"$TOP/scripts/fetch.sh" BUSYBOX >&2
-key=$(hash_inputs "$(ver BUSYBOX_SHA256)" "$(readlink -f "$TOP/work/out/qemu-cross")" \
+"$TOP/scripts/fetch.sh" BUSYBOX IPXE >&2
+key=$(hash_inputs "$(ver BUSYBOX_SHA256)" "$(ver IPXE_SHA256)" "$(readlink -f "$TOP/work/out/qemu-cross")" \
 	"$(readlink -f "$TOP/work/out/qemu-cross-base")" "$0" "$TOP/rig/qmp.c")
 out=$CACHE/rootfs/base-$key.cpio
 if [ -f "$out" ]; then
@@ -59,6 +59,13 @@ for v in patched:cross base:cross-base; do
 	done
 done
 cp -L /lib/ld-linux-aarch64.so.1 "$r/lib/ld-linux-aarch64.so.1"
+# the option ROM virt's default NIC loads (QEMU's own qtests start virt with defaults);
+# QEMU looks for data files relative to its binary
+dpkg-deb -x "$CACHE/dl/$(ver IPXE_FILE)" "$tmp/ipxe"
+for v in patched base; do
+	mkdir -p "$r/opt/qemu-$v/share/qemu"
+	cp -L "$tmp/ipxe/usr/lib/ipxe/qemu/efi-virtio.rom" "$r/opt/qemu-$v/share/qemu/"
+done
 (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$tmp/base.cpio"
 mv "$tmp/base.cpio" "$out"
 step "rig: base initramfs $(du -h "$out" | cut -f1) ($(ls "$r/lib/aarch64-linux-gnu" | wc -l) libraries)" >&2

@@ -32,6 +32,8 @@ common=(--target-list=aarch64-softmmu --without-default-features --disable-docs
 	--disable-install-blobs --disable-download --python=/usr/bin/python3
 	--enable-fdt=system --enable-tools --prefix=/usr --enable-trace-backends=log)
 targets=(qemu-system-aarch64 qemu-img tests/qtest/arm-cpu-features tests/qtest/migration-test)
+# the series' own qtest, where the tree has it
+[ ! -f "$tree/tests/qtest/arm-idregs-test.c" ] || targets+=(tests/qtest/arm-idregs-test)
 case $variant in
 cross | cross-base | series)
 	sysroot=$CACHE/sysroot-arm64
