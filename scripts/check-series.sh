@@ -71,10 +71,10 @@ check_tree() {
 				skip && /^$/ { skip = 0; next } !skip')
 			echo "$out" | grep -q '^total: 0 errors, 1 warnings' && rc=0
 		fi
-		if [ "$rc" = 0 ] && ! echo "$out" | grep -qE '^(ERROR|WARNING|CHECK)'; then
+		if [ "$rc" = 0 ] && ! echo "$out" | grep -qE '^(ERROR|WARNING|CHECK):'; then
 			ok "$name: checkpatch $(basename "$p")"
 		else
-			echo "$out" | grep -E -A4 '^(ERROR|WARNING|CHECK)' | head -n 30
+			echo "$out" | grep -E -A4 '^(ERROR|WARNING|CHECK):' | head -n 30
 			ko "$name: checkpatch $(basename "$p")"
 		fi
 	done

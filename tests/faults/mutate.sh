@@ -1,0 +1,18 @@
+#!/bin/sh
+# Stream mutation, make check subset: save a virt-11.0 VM to a file, load mutated copies
+# of its stream (the kvm-arm-idregs section: count, ids, values, truncation, cut, header,
+# footer) into fresh destinations; each must be refused with a message naming the problem
+# or load with a guest that runs with the accepted values. Deterministic (SEED=1): every
+# class three times, plus a stride of the truncation sweep. Replay a failure with the
+# SEED=/TRUNC=/CUT= it prints (docs/reliability.md).
+# rig: kernels=ours
+# rig: timeout=480
+# rig: tier=check
+. /rig/lib.sh
+. /tests/faults/faults.inc
+
+SEED=${SEED:-1}
+N=${N:-81}
+TRUNC=${TRUNC-/61}
+CUT=${CUT-}
+fl_mutation_run check
