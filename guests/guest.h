@@ -21,7 +21,7 @@
 #endif
 #define MAX_CPUS	64
 #define STACK_SIZE	8192	/* per CPU */
-#define REDUMP_EVERY	20	/* unprompted re-dump every N heartbeats */
+#define REDUMP_EVERY	8	/* unprompted re-dump every N heartbeats */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -7,7 +7,7 @@
 #   guests/test-tcg.sh                 # 4 vCPUs, ~5 s
 #   SMP=8 guests/test-tcg.sh
 #   CHECK_PERIODIC=1 guests/test-tcg.sh   # also wait for the unprompted
-#                                         # re-dump at HB 20 (~12 s)
+#                                         # re-dump at HB 8 (~5 s)
 #
 # Environment: QEMU (binary), ELF, SMP, CHECK_PERIODIC, KEEP_LOG=1 (keep
 # the serial log and print its path).  Exits non-zero on any failure.
@@ -85,7 +85,7 @@ hbs=$(grep -c '^HB ' "$log")
 wait_for '^HB ' $((hbs + 2)) 5 || exit 1
 wait_for '^REHASH ' $((SMP - 1)) 3 || exit 1
 if [ "$CHECK_PERIODIC" = 1 ]; then
-	wait_for '^BEGIN-REGS reason=periodic seq=20$' 1 15 || exit 1
+	wait_for '^BEGIN-REGS reason=periodic seq=8$' 1 15 || exit 1
 	wait_for '^END-REGS ' 3 3 || exit 1
 fi
 

@@ -212,7 +212,7 @@ live_migrate_test() {
 	fi
 	check "$_l: all $_smp vCPUs alive on the destination" test "$(guest_cpus dst)" = "$_smp/$_smp"
 	check "$_l: ID register hash unchanged in heartbeat ($_h0)" test "$(guest_hb_hash dst)" = "$_h0"
-	# the guest re-dumps its registers every 20 heartbeats
+	# the guest re-dumps its registers every 8 heartbeats (4 s)
 	if wait_for "$VMDIR/dst.serial" '^END-REGS ' 20; then
 		guest_regs dst >"$RIG_OUT/$_l.regs-after"
 		if cmp -s "$RIG_OUT/$_l.regs-before" "$RIG_OUT/$_l.regs-after"; then

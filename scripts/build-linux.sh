@@ -13,6 +13,11 @@
 . "$TOP/scripts/ccache-env.sh"
 
 variant=${1:-rig}
+# One build per configuration at a time (the rig, helpers and checks may all ask at once):
+# later callers wait, then find the output cached.
+mkdir -p "$CACHE/locks"
+exec 9>"$CACHE/locks/$(basename "$0" .sh)-$variant.lock"
+flock 9
 tree=$TOP/work/linux
 [ -d "$tree/.git" ] || die "$tree missing: run 'make work' first"
 frags=("$TOP/config/linux-rig.config")

@@ -17,6 +17,11 @@
 . "$TOP/scripts/ccache-env.sh"
 
 variant=${1:?usage: build-qemu.sh cross|cross-base|native}
+# One build per configuration at a time (the rig, helpers and checks may all ask at once):
+# later callers wait, then find the output cached.
+mkdir -p "$CACHE/locks"
+exec 9>"$CACHE/locks/$(basename "$0" .sh)-$variant.lock"
+flock 9
 case $variant in
 cross | native) tree=$TOP/work/qemu ;;
 cross-base) tree=$TOP/work/qemu-base ;;

@@ -16,6 +16,9 @@ tests=(arm64/vm_one_reg arm64/set_id_regs get-reg-list arm64/hypercalls)
 
 tree=$TOP/work/linux
 [ -d "$tree/.git" ] || die "$tree missing: run 'make work' first"
+mkdir -p "$CACHE/locks"
+exec 9>"$CACHE/locks/build-selftests.lock"
+flock 9
 export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 tc=$(aarch64-linux-gnu-gcc --version | head -n 1)
 # committed tree + uncommitted changes + untracked files (a new test before its commit;

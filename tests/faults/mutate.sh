@@ -12,7 +12,7 @@
 . /tests/faults/faults.inc
 
 SEED=${SEED:-1}
-N=${N:-81}
+N=${N:-82}
 TRUNC=${TRUNC-/61}
 CUT=${CUT-}
 fl_mutation_run check

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Cross-host, source side: boot a guest with each QEMU build and machine type (and with
+# SVE off), save it to a file once it runs, and record the ID registers it saw. The files
+# are carried to another L1 boot ("host") by tests/crosshost/run.
+# rig: kernels=ours
+# rig: timeout=300
+# rig: tier=none
+. /rig/lib.sh
+
+mkdir -p "$RIG_OUT/streams"
+tag=${RIG_KERNEL}-${RIG_CPU%%,*}
+for c in base:virt-10.2:host patched:virt-10.2:host patched:virt-11.0:host \
+	patched:virt-11.0:host,sve=off base:virt-10.2:host,sve=off; do
+	q=${c%%:*} rest=${c#*:}
+	m=${rest%%:*} cpu=${rest#*:}
+	n="$tag--$q--$m--$(echo "$cpu" | tr ',=' '__')"
+	f="$RIG_OUT/streams/$n.mig"
+	if guest_boot save "$q" "$m" 2 -cpu "$cpu" && vm_qmp save stop >/dev/null &&
+		vm_qmp save migrate "{\"uri\": \"file:$f\"}" >/dev/null; then
+		_end=$(($(now_ms) + 30000))
+		while [ "$(now_ms)" -lt "$_end" ]; do
+			st=$(vm_qmp save query-migrate | sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p')
+			[ "$st" = completed ] || [ "$st" = failed ] && break
+			sleep 0.1
+		done
+		guest_regs save >"$RIG_OUT/streams/$n.regs"
+		guest_hash save >"$RIG_OUT/streams/$n.hash"
+		printf 'q=%s\nm=%s\ncpu=%s\n' "$q" "$m" "$cpu" >"$RIG_OUT/streams/$n.conf"
+		check "saved $n" test "$st" = completed
+	else
+		fail "saved $n" "$(tail -n 2 "$VMDIR/save.log" | tr '\n' ' ')"
+	fi
+	vm_stop save
+done
