@@ -715,7 +715,7 @@ static void m_hdr_idstr(void)
         }
         out[o + 1 + k] = c;
         desc("section name character %zu '%c' -> '%c'", k, IDSTR[k], c);
-        snprintf(re, sizeof(re), "Unknown savevm section");
+        snprintf(re, sizeof(re), "Unknown section or instance");
         break;
     }
     default: { /* length byte changed: the name swallows or leaves bytes */
@@ -738,7 +738,7 @@ static void m_hdr_instance(void)
 
     put32(out + data_off - 8, v);
     desc("instance id %u -> %u", sec_inst, v);
-    snprintf(re, sizeof(re), "Unknown savevm section or instance .kvm-arm-idregs. %u", v);
+    snprintf(re, sizeof(re), "Unknown section or instance .kvm-arm-idregs. %u", v);
 }
 
 static void m_hdr_version(void)
@@ -751,7 +751,8 @@ static void m_hdr_version(void)
     put32(out + data_off - 4, v);
     desc("version id %u -> %u", sec_ver, v);
     if (v) {
-        snprintf(re, sizeof(re), "unsupported version %u for .kvm-arm-idregs. v1", v);
+        /* QEMU prints the version id as a signed int */
+        snprintf(re, sizeof(re), "unsupported version %d for .kvm-arm-idregs. v1", (int)v);
     } else {
         snprintf(re, sizeof(re), "kvm-arm-idregs: incoming version_id 0 is too old");
     }

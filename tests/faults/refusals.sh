@@ -152,19 +152,23 @@ fi
 vm_stop src >/dev/null 2>&1
 if guest_boot src patched virt-11.0 2; then
 	h0=$(guest_hash src)
-	vm_start dst patched virt-11.0 2 -incoming defer -cpu host,sve=off
-	if migrate src dst tcp:127.0.0.1:4444 30; then
+	fl_qemu_start ldst -cpu host,sve=off -incoming defer
+	fl_wait_qmp ldst
+	if migrate src ldst tcp:127.0.0.1:4444 30; then
 		fail "live migration to a destination without SVE is refused" "it completed"
 	else
-		st=$(vm_wait_exit dst 10)
-		cp "$VMDIR/dst.log" "$D/live-refused-dst.log"
-		say "refused: dst exit $st: $(fl_errline "$VMDIR/dst.log")"
+		_e=$(($(now_ms) + 10000))
+		while [ ! -f "$VMDIR/ldst.rc" ] && [ "$(now_ms)" -lt "$_e" ]; do sleep 0.1; done
+		st=$(cat "$VMDIR/ldst.rc" 2>/dev/null || echo running)
+		cp "$VMDIR/ldst.log" "$D/live-refused-dst.log"
+		say "refused: destination exit $st: $(fl_errline "$VMDIR/ldst.log")"
 		if [ "$st" != running ] && [ "$st" -gt 0 ] && [ "$st" -lt 128 ] &&
-			grep -q -E "$(fl_field_re ID_AA64PFR0_EL1 SVE)" "$VMDIR/dst.log"; then
+			grep -q -E "$(fl_field_re ID_AA64PFR0_EL1 SVE)" "$VMDIR/ldst.log"; then
 			pass "live migration refused by the destination (no SVE): clean exit $st, message names ID_AA64PFR0_EL1.SVE and both values"
 		else
-			fail "live migration refused cleanly, naming ID_AA64PFR0_EL1.SVE" "exit $st: $(fl_errline "$VMDIR/dst.log")"
+			fail "live migration refused cleanly, naming ID_AA64PFR0_EL1.SVE" "exit $st: $(fl_errline "$VMDIR/ldst.log")"
 		fi
+		fl_kill ldst
 		s=$(guest_hb src)
 		st=$(vm_status src)
 		if [ "$st" = running ] && guest_wait_hb src "$s" 10; then
@@ -172,23 +176,23 @@ if guest_boot src patched virt-11.0 2; then
 		else
 			fail "the source is running after the refused migration" "status $st"
 		fi
-		vm_stop dst
-		vm_start dst patched virt-11.0 2 -incoming defer
-		if migrate src dst tcp:127.0.0.1:4445 60; then
+		fl_qemu_start gdst -cpu host -incoming defer
+		fl_wait_qmp gdst
+		if migrate src gdst tcp:127.0.0.1:4445 60; then
 			s=$(guest_hb src)
-			if [ "$(vm_status dst)" = running ] && guest_wait_hb dst "$s" 10 &&
-				[ "$(guest_hb_hash dst)" = "$h0" ]; then
+			if [ "$(vm_status gdst)" = running ] && guest_wait_hb gdst "$s" 10 &&
+				[ "$(guest_hb_hash gdst)" = "$h0" ]; then
 				pass "retry to a good destination succeeds: the guest continues with the same ID registers"
 			else
-				fail "retry to a good destination: guest continues" "status $(vm_status dst), hash $(guest_hb_hash dst) vs $h0"
+				fail "retry to a good destination: guest continues" "status $(vm_status gdst), hash $(guest_hb_hash gdst) vs $h0"
 			fi
 		else
 			fail "retry to a good destination succeeds" "$(sed -n 's/.*"error-desc": "\([^"]*\)".*/\1/p' "$VMDIR/src.migrate")"
 		fi
+		fl_quit gdst
 	fi
 else
 	fail "live migration: source boots"
 fi
 vm_stop src
-vm_stop dst
 skip "ENOENT from a stream" "unreachable on the rig's kernels: all list the whole VM-scoped ID space (the kernel selftest covers -ENOENT at the ioctl level)"

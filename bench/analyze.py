@@ -1,0 +1,635 @@
+#!/usr/bin/env python3
+"""Turn the files of tests/bench/idregs.bench into a table, a CSV and a plot.
+
+    bench/analyze.py [--qemu-src DIR] [--title TEXT] OUTDIR RIGDIR...
+
+RIGDIR: an artifacts directory of one rig boot (rig/run --out), holding console.log and
+files/bench/ (hops.tsv, meta.txt, per-hop traces, streams/). OUTDIR receives:
+  hops.csv     one row per migration and side (save = source, load = destination): raw data
+  streams.csv  bytes of the ID registers in each saved stream
+  summary.csv  per kernel, configuration and N: medians, min and max over the repetitions
+  table.md     the same as markdown, with the findings checked against the expected shape
+  plot.png     ID-register ioctls, ID-register time and downtime vs N (gnuplot)
+Exit status 1 when the data contradict the expected shape (the patched ID-register ioctl
+count depends on N), 2 on missing input.
+"""
+import argparse
+import collections
+import csv
+import datetime
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import streamsize  # noqa: E402
+
+KVM_GET_ONE_REG = 0x4010AEAB
+KVM_SET_ONE_REG = 0x4010AEAC
+KVM_GET_REG_LIST = 0xC008AEB0
+KVM_GET_VM_ONE_REG = 0x4010AED6
+KVM_SET_VM_ONE_REG = 0x4010AED7
+
+CONFIG_ORDER = ["upstream", "compat", "patched-1vcpu", "patched"]
+CONFIG_LABEL = {
+    "upstream": "unpatched QEMU, virt-10.2",
+    "compat": "patched QEMU, virt-10.2 (old format)",
+    "patched": "patched QEMU, virt-11.0",
+    "patched-1vcpu": "patched QEMU, virt-11.0, x-idregs-vm-ioctl=off",
+}
+
+
+def vm_scoped(i):
+    return streamsize.vm_scoped(i)
+
+
+# --- parsers -------------------------------------------------------------------------------
+def read_meta(path):
+    meta = {}
+    if os.path.exists(path):
+        for line in open(path, errors="replace"):
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                meta[k] = v
+    return meta
+
+
+def read_migrate(path):
+    try:
+        with open(path) as f:
+            j = json.loads(f.read().strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        return {}
+    r = j.get("return", j)
+    ram = r.get("ram", {})
+    return {
+        "status": r.get("status", ""),
+        "downtime_ms": r.get("downtime"),
+        "total_ms": r.get("total-time"),
+        "setup_ms": r.get("setup-time"),
+        "transferred": ram.get("transferred"),
+    }
+
+
+QTRACE_RE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)Z? (\w+) ?(.*)$")
+
+
+def qts(s):
+    """ISO 8601 UTC timestamp of -msg timestamp=on -> seconds (float)."""
+    if "." in s:
+        base, frac = s.split(".", 1)
+    else:
+        base, frac = s, "0"
+    t = datetime.datetime.strptime(base, "%Y-%m-%dT%H:%M:%S").replace(
+        tzinfo=datetime.timezone.utc)
+    return t.timestamp() + float("0." + frac)
+
+
+def read_qtrace(path):
+    """QEMU log-backend trace -> markers and per-ioctl counts."""
+    res = {
+        "save": None, "load": None, "path": "",
+        "onereg_get": 0, "onereg_set": 0, "vm_get": 0, "vm_set": 0,
+        "reg_list": 0, "idregs_set": collections.Counter(), "num": None,
+        "vm_one_reg_events": 0,
+    }
+    if not os.path.exists(path):
+        return res
+    starts = {}
+    for line in open(path, errors="replace"):
+        m = QTRACE_RE.match(line.strip())
+        if not m:
+            continue
+        ts, ev, args = m.groups()
+        if ev == "kvm_vcpu_ioctl":
+            t = re.search(r"type (0x[0-9a-f]+)", args)
+            if t:
+                ty = int(t.group(1), 16)
+                if ty == KVM_GET_ONE_REG:
+                    res["onereg_get"] += 1
+                elif ty == KVM_SET_ONE_REG:
+                    res["onereg_set"] += 1
+                elif ty == KVM_GET_REG_LIST:
+                    res["reg_list"] += 1
+        elif ev == "kvm_vm_ioctl":
+            t = re.search(r"type (0x[0-9a-f]+)", args)
+            if t:
+                ty = int(t.group(1), 16)
+                if ty == KVM_GET_VM_ONE_REG:
+                    res["vm_get"] += 1
+                elif ty == KVM_SET_VM_ONE_REG:
+                    res["vm_set"] += 1
+        elif ev in ("kvm_vm_get_one_reg", "kvm_vm_set_one_reg"):
+            res["vm_one_reg_events"] += 1
+        elif ev == "kvm_arm_idregs_set":
+            p = re.search(r"path ([a-z-]+)", args)
+            res["idregs_set"][p.group(1) if p else "?"] += 1
+        elif re.match(r"kvm_arm_idregs_(save|load)_(start|end)$", ev):
+            kind = ev.split("_")[3]  # save | load
+            p = re.search(r"path ([a-z-]+), (\d+) registers", args)
+            if ev.endswith("_start"):
+                starts[kind] = qts(ts)
+            elif kind in starts:
+                res[kind] = (qts(ts) - starts.pop(kind)) * 1e6
+            if p:
+                res["path"] = p.group(1)
+                res["num"] = int(p.group(2))
+    return res
+
+
+KTRACE_RE = re.compile(
+    r"^\s*\S.*?-(\d+)\s+\(\s*(\d+)\)\s+\[\d+\]\s+\S+\s+([\d.]+):\s+(\w+):.*?"
+    r"(?:id=(0x[0-9a-f]+))?(?:\s+ret=(-?\w+))?\s*$")
+
+
+def read_ktrace(path):
+    """kprobe trace (entries filtered to ID registers) -> counts and in-kernel time."""
+    res = {"ok": False, "lost": 0}
+    if not os.path.exists(path):
+        return res
+    pend = {}
+    cnt = collections.Counter()        # (op, path) -> ID-register calls
+    dur = collections.defaultdict(list)  # (op, path) -> durations (us)
+    tgids = collections.defaultdict(set)
+    errors = 0
+    for line in open(path, errors="replace"):
+        if line.startswith("#"):
+            m = re.search(r"entries-in-buffer/entries-written: (\d+)/(\d+)", line)
+            if m:
+                res["lost"] = int(m.group(2)) - int(m.group(1))
+            continue
+        m = KTRACE_RE.match(line)
+        if not m:
+            continue
+        tid, tgid, ts, ev, rid, ret = m.groups()
+        ts = float(ts)
+        base = ev[:-4] if ev.endswith("_ret") else ev
+        op = "get" if base.endswith("get") else "set"
+        path_ = "vm" if base.startswith("m") else "vcpu"
+        key = (op, path_)
+        if ev.endswith("_ret"):
+            p = pend.pop(tid, None)
+            if p is None:
+                continue
+            dur[key].append((ts - p) * 1e6)
+            if ret not in (None, "0", "0x0"):
+                errors += 1
+        else:
+            if rid is None or not vm_scoped(int(rid, 16)):
+                continue
+            pend[tid] = ts
+            cnt[key] += 1
+            tgids[op].add(tgid)
+    res.update(ok=True, cnt=cnt, dur=dur, errors=errors,
+               tgids={k: sorted(v) for k, v in tgids.items()})
+    return res
+
+
+def read_profile(path):
+    prof = {}
+    if os.path.exists(path):
+        for line in open(path):
+            f = line.split()
+            if len(f) >= 3 and f[1].isdigit():
+                prof[f[0]] = (int(f[1]), int(f[2]))
+    return prof
+
+
+# --- per-hop rows ----------------------------------------------------------------------------
+def hop_rows(rigdir):
+    files = os.path.join(rigdir, "files", "bench")
+    meta = read_meta(os.path.join(files, "meta.txt"))
+    rows = []
+    tsv = os.path.join(files, "hops.tsv")
+    if not os.path.exists(tsv):
+        return meta, rows
+    for line in open(tsv):
+        f = line.rstrip("\n").split("\t")
+        if len(f) < 12:
+            continue
+        kernel, cfg, n, hop, mode, rc, hb, same, mig_ms, boot_ms, q, m = f[:12]
+        tag = os.path.join(files, f"{cfg}-n{n}-h{hop}")
+        mig = read_migrate(tag + ".migrate")
+        src = read_qtrace(tag + ".src.qtrace")
+        dst = read_qtrace(tag + ".dst.qtrace")
+        kt = read_ktrace(tag + ".ktrace") if mode == "probed" else {"ok": False}
+        p0, p1 = read_profile(tag + ".prof0"), read_profile(tag + ".prof1")
+        delta = {k: (p1[k][0] - p0.get(k, (0, 0))[0], p1[k][1] - p0.get(k, (0, 0))[1])
+                 for k in p1}
+        ok = rc == "0" and hb == "yes" and same == "yes" and mig.get("status") == "completed"
+        for side, q_, op in (("save", src, "get"), ("load", dst, "set")):
+            r = {
+                "kernel": kernel, "release": meta.get("release", ""), "config": cfg,
+                "qemu": q, "machine": m, "n": int(n), "hop": int(hop), "mode": mode,
+                "side": side, "ok": int(ok),
+                "downtime_ms": mig.get("downtime_ms"), "total_ms": mig.get("total_ms"),
+                "setup_ms": mig.get("setup_ms"), "transferred": mig.get("transferred"),
+                "path": q_["path"] or ("vcpu" if cfg in ("upstream", "compat") else ""),
+                "step_us": q_[side] if q_[side] is not None else "",
+                "step_regs": q_["num"] if q_["num"] is not None else "",
+            }
+            if mode == "probed":
+                # QEMU's own view: every ONE_REG ioctl (vCPU fd), the VM-fd ones, and the
+                # series' per-register events
+                r["q_onereg_all"] = q_["onereg_" + op]
+                r["q_vm_onereg"] = q_["vm_" + op]
+                r["q_reg_list"] = q_["reg_list"]
+                r["q_idregs_set"] = sum(q_["idregs_set"].values()) if side == "load" else ""
+            if kt.get("ok"):
+                cv, cm = kt["cnt"][(op, "vcpu")], kt["cnt"][(op, "vm")]
+                d = kt["dur"][(op, "vcpu")] + kt["dur"][(op, "vm")]
+                r["k_id_vcpu"] = cv
+                r["k_id_vm"] = cm
+                r["k_id_all"] = cv + cm
+                r["k_id_time_us"] = round(sum(d), 1)
+                r["k_id_med_us"] = round(statistics.median(d), 1) if d else ""
+                r["k_onereg_all"] = delta.get("v" + op, (0, 0))[0] + delta.get("m" + op, (0, 0))[0]
+                r["k_missed"] = sum(v[1] for v in delta.values())
+                r["k_lost"] = kt["lost"]
+                r["k_errors"] = kt["errors"]
+                r["k_tgids"] = len(kt["tgids"].get(op, []))
+            rows.append(r)
+    return meta, rows
+
+
+HOP_FIELDS = ["kernel", "release", "config", "qemu", "machine", "n", "hop", "mode", "side",
+              "ok", "path", "downtime_ms", "total_ms", "setup_ms", "transferred", "step_us",
+              "step_regs", "k_id_all", "k_id_vcpu", "k_id_vm", "k_id_time_us", "k_id_med_us",
+              "k_onereg_all", "k_missed", "k_lost", "k_errors", "k_tgids", "q_onereg_all",
+              "q_vm_onereg", "q_reg_list", "q_idregs_set", "q_id_est"]
+
+
+def qemu_id_estimate(rows):
+    """ID-register ioctls from QEMU's trace only (for kernels without kprobe events).
+
+    patched: the VM-fd ONE_REG ioctls, or (one-vCPU path) the registers of the step;
+    upstream/compat: all vCPU ONE_REG minus the non-ID ONE_REG of the patched build at the
+    same kernel, N and side (its cpreg lists are upstream's minus the ID registers)."""
+    nonid = collections.defaultdict(list)
+    for r in rows:
+        if r["mode"] != "probed" or not r["ok"]:
+            continue
+        if r["config"] in ("patched", "patched-1vcpu"):
+            vcpu_ids = r["step_regs"] if r["path"] == "vcpu" and r["step_regs"] != "" else 0
+            r["q_id_est"] = r["q_vm_onereg"] + vcpu_ids
+            nonid[(r["kernel"], r["n"], r["side"])].append(r["q_onereg_all"] - vcpu_ids)
+    for r in rows:
+        if r["mode"] == "probed" and r["ok"] and r["config"] in ("upstream", "compat"):
+            b = nonid.get((r["kernel"], r["n"], r["side"]))
+            if b:
+                r["q_id_est"] = r["q_onereg_all"] - int(statistics.median(b))
+
+
+# --- aggregation ------------------------------------------------------------------------------
+def stats(vals):
+    v = [x for x in vals if x not in ("", None)]
+    if not v:
+        return None
+    return (statistics.median(v), min(v), max(v), len(v))
+
+
+def fmt(s, scale=1.0, nd=1, spread=True):
+    if s is None:
+        return "–"
+    med, lo, hi, _ = s
+    f = lambda x: f"{x * scale:.{nd}f}" if nd else f"{round(x * scale):d}"
+    if not spread or lo == hi:
+        return f(med)
+    return f"{f(med)} [{f(lo)}–{f(hi)}]"
+
+
+def summarize(rows, streams):
+    groups = collections.defaultdict(list)
+    for r in rows:
+        groups[(r["kernel"], r["config"], r["n"])].append(r)
+    out = []
+    for (k, c, n), rs in groups.items():
+        ok = [r for r in rs if r["ok"]]
+        cl = [r for r in ok if r["mode"] == "clean"]
+        pr = [r for r in ok if r["mode"] == "probed"]
+        s = {"kernel": k, "config": c, "n": n, "migrations": len({r["hop"] for r in ok}),
+             "failed": len({r["hop"] for r in rs if not r["ok"]})}
+        paths = sorted({r["path"] for r in ok if r["path"]})
+        s["path"] = "/".join(paths)
+        for side in ("save", "load"):
+            sd = [r for r in pr if r["side"] == side]
+            kp = [r for r in sd if "k_id_all" in r]
+            if kp:
+                s[f"id_ioctls_{side}"] = stats([r["k_id_all"] for r in kp])
+                s[f"id_ioctls_{side}_src"] = "kprobe"
+                s[f"id_time_{side}_us"] = stats([r["k_id_time_us"] for r in kp])
+                s[f"id_med_{side}_us"] = stats([r["k_id_med_us"] for r in kp])
+                s[f"onereg_{side}"] = stats([r["k_onereg_all"] for r in kp])
+                s[f"q_id_est_{side}"] = stats([r.get("q_id_est", "") for r in sd])
+            else:
+                s[f"id_ioctls_{side}"] = stats([r.get("q_id_est", "") for r in sd])
+                s[f"id_ioctls_{side}_src"] = "qemu-trace"
+                s[f"onereg_{side}"] = stats([r.get("q_onereg_all", "") for r in sd])
+            s[f"reg_list_{side}"] = stats([r.get("q_reg_list", "") for r in sd])
+            s[f"step_{side}_us"] = stats([r["step_us"] for r in cl if r["side"] == side])
+        s["downtime_ms"] = stats([r["downtime_ms"] for r in cl if r["side"] == "load"])
+        s["total_ms"] = stats([r["total_ms"] for r in cl if r["side"] == "load"])
+        s["setup_ms"] = stats([r["setup_ms"] for r in cl if r["side"] == "load"])
+        s["downtime_probed_ms"] = stats([r["downtime_ms"] for r in pr if r["side"] == "load"])
+        st = streams.get((k, "patched" if c == "patched-1vcpu" else c, n))
+        s["id_bytes"] = st.get("id_bytes") if st else None
+        s["stream_bytes"] = st.get("file_bytes") if st else None
+        s["cpu_bytes"] = st.get("cpu_bytes") if st else None
+        out.append(s)
+    corder = {c: i for i, c in enumerate(CONFIG_ORDER)}
+    kernels = []
+    for r in rows:
+        if r["kernel"] not in kernels:
+            kernels.append(r["kernel"])
+    out.sort(key=lambda s: (kernels.index(s["kernel"]), s["n"], corder.get(s["config"], 9)))
+    return out
+
+
+SUM_FIELDS = ["kernel", "config", "path", "n", "migrations", "failed",
+              "id_ioctls_save", "id_ioctls_load", "onereg_save", "onereg_load",
+              "id_time_save_us", "id_time_load_us", "id_med_save_us", "id_med_load_us",
+              "step_save_us", "step_load_us", "reg_list_load", "downtime_ms", "total_ms",
+              "setup_ms", "downtime_probed_ms", "q_id_est_save", "q_id_est_load"]
+
+
+def write_summary_csv(path, summ):
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        head = []
+        for k in SUM_FIELDS:
+            if k in ("kernel", "config", "path", "n", "migrations", "failed"):
+                head.append(k)
+            else:
+                head += [k + "_median", k + "_min", k + "_max"]
+        head += ["id_bytes", "cpu_bytes", "stream_bytes"]
+        w.writerow(head)
+        for s in summ:
+            row = []
+            for k in SUM_FIELDS:
+                v = s.get(k)
+                if k in ("kernel", "config", "path", "n", "migrations", "failed"):
+                    row.append(v)
+                elif v is None:
+                    row += ["", "", ""]
+                else:
+                    row += [v[0], v[1], v[2]]
+            row += [s.get("id_bytes") or "", s.get("cpu_bytes") or "", s.get("stream_bytes") or ""]
+            w.writerow(row)
+
+
+# --- findings -------------------------------------------------------------------------------
+def findings(summ, metas):
+    lines = []
+    bad = False
+    by = collections.defaultdict(dict)
+    for s in summ:
+        by[(s["kernel"], s["config"])][s["n"]] = s
+    med = lambda s, k: s.get(k)[0] if s.get(k) else None
+    for (k, c), d in by.items():
+        ns = sorted(d)
+        for side in ("save", "load"):
+            vals = [med(d[n], f"id_ioctls_{side}") for n in ns]
+            if any(v is None for v in vals):
+                continue
+            if c.startswith("patched"):
+                const = len(set(vals)) == 1
+                bad |= not const
+                lines.append(
+                    f"- {k}, {c} ({d[ns[0]]['path']}), {side}: ID-register ioctls "
+                    f"{', '.join(f'{v:g}' for v in vals)} for N = {', '.join(map(str, ns))}: "
+                    + ("**independent of N**" if const else "**depends on N (unexpected)**")
+                    + (f", one per VM-scoped register ({vals[0]:g})" if const else ""))
+            else:
+                per = [v / n for v, n in zip(vals, ns)]
+                lines.append(
+                    f"- {k}, {c}, {side}: ID-register ioctls "
+                    f"{', '.join(f'{v:g}' for v in vals)} for N = {', '.join(map(str, ns))}: "
+                    f"{', '.join(f'{p:g}' for p in per)} per vCPU"
+                    + (f" = 2 x {per[0] / 2:g} (each register is accessed twice per vCPU)"
+                       if len(set(per)) == 1 and per[0] % 2 == 0 else ""))
+    # ratios at the largest N
+    for k in dict.fromkeys(s["kernel"] for s in summ):
+        up = by.get((k, "upstream"), {})
+        for c in ("patched", "patched-1vcpu"):
+            pa = by.get((k, c), {})
+            common = sorted(set(up) & set(pa))
+            if not common:
+                continue
+            n = common[-1]
+            parts = []
+            for key, what in (("id_ioctls_load", "ID-register ioctls (load)"),
+                              ("id_ioctls_save", "ID-register ioctls (save)"),
+                              ("id_time_load_us", "kernel time in ID-register ioctls (load)"),
+                              ("id_time_save_us", "kernel time in ID-register ioctls (save)"),
+                              ("downtime_ms", "downtime"), ("total_ms", "total time")):
+                a, b = med(up[n], key), med(pa[n], key)
+                if a is not None and b:
+                    parts.append(f"{what} {a:g} vs {b:g} = {a / b:.1f}x")
+            if parts:
+                lines.append(f"- {k}, N={n}, upstream vs {c}: " + "; ".join(parts))
+    return lines, bad
+
+
+def table_md(summ, metas, streams_rows, find, bad, title):
+    L = [f"# {title}", ""]
+    for k, meta in metas.items():
+        L.append(f"- L1 kernel **{k}**: {meta.get('release', '?')}, KVM {meta.get('kvm_mode', '?')}, "
+                 f"KVM_CAP_VM_ONE_REG: {meta.get('vm_one_reg_in_kernel', '?')}, "
+                 f"kprobe events: {meta.get('kprobes', '?')}, L1: {meta.get('l1_cpus', '?')} vCPUs "
+                 f"(TCG -cpu {meta.get('l1_cpu', '?')}), {int(meta.get('l1_mem_kb', 0)) // 1024} MiB; "
+                 f"N = {meta.get('ns', '?')}, {meta.get('reps', '?')} repetitions per pass; "
+                 f"host load {meta.get('host_load_start', '?')} -> {meta.get('host_load_end', '?')}")
+    L += ["",
+          "Values: median [min–max] over the repetitions. *ID ioctls*: KVM_{GET,SET}_ONE_REG / "
+          "KVM_{GET,SET}_VM_ONE_REG calls on VM-scoped ID registers in one migration "
+          "(save = source, load = destination), counted by kprobe events in the kernel "
+          "(or QEMU's trace where there are none). *ID kernel time*: sum of the in-kernel time of "
+          "those calls (kprobe entry->return; the probes inflate each call, see docs/bench.md). "
+          "*ID step*: the series' kvm_arm_idregs_{save,load}_{start,end} span in QEMU "
+          "(no kprobes). Downtime and total: query-migrate on the source, passes without kprobes. "
+          "*ID bytes*: the ID registers in the saved stream (analyze-migration.py).", ""]
+    for k in metas:
+        L.append(f"## L1 kernel: {k} ({metas[k].get('release', '?')})")
+        L.append("")
+        L.append("| N | configuration | path | ID ioctls save | ID ioctls load | "
+                 "ID kernel time save / load (ms) | ID step save / load (ms) | "
+                 "downtime (ms) | total (ms) | ID bytes in stream |")
+        L.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        for s in summ:
+            if s["kernel"] != k:
+                continue
+            step = "–"
+            if s.get("step_save_us") or s.get("step_load_us"):
+                step = f"{fmt(s.get('step_save_us'), 1e-3, 2)} / {fmt(s.get('step_load_us'), 1e-3, 2)}"
+            kt = "–"
+            if s.get("id_time_save_us") or s.get("id_time_load_us"):
+                kt = f"{fmt(s.get('id_time_save_us'), 1e-3, 2)} / {fmt(s.get('id_time_load_us'), 1e-3, 2)}"
+            fail = f" ({s['failed']} failed)" if s["failed"] else ""
+            L.append(
+                f"| {s['n']} | {s['config']}{fail} | {s['path'] or '–'} | "
+                f"{fmt(s.get('id_ioctls_save'), nd=0)} | {fmt(s.get('id_ioctls_load'), nd=0)} | "
+                f"{kt} | {step} | {fmt(s.get('downtime_ms'), nd=0)} | {fmt(s.get('total_ms'), nd=0)} | "
+                f"{s['id_bytes'] if s.get('id_bytes') is not None else '–'} |")
+        L.append("")
+    L.append("Configurations: " + "; ".join(f"**{c}** = {CONFIG_LABEL[c]}" for c in CONFIG_ORDER
+                                             if any(s['config'] == c for s in summ)) + ".")
+    L += ["", "## Findings (computed from the data)", ""] + find
+    if bad:
+        L += ["", "**The data contradict the expected shape: the patched build's ID-register "
+              "ioctl count depends on N.**"]
+    L.append("")
+    return "\n".join(L)
+
+
+# --- plot -------------------------------------------------------------------------------------
+def plot(outdir, summ, title):
+    gp = []
+    dat = os.path.join(outdir, "plot.dat")
+    blocks = []
+    with open(dat, "w") as f:
+        for k in dict.fromkeys(s["kernel"] for s in summ):
+            for c in CONFIG_ORDER:
+                ss = [s for s in summ if s["kernel"] == k and s["config"] == c]
+                if not ss:
+                    continue
+                f.write(f"# {k} {c}\n")
+                for s in ss:
+                    vals = []
+                    for key in ("id_ioctls_save", "id_ioctls_load", "id_time_save_us",
+                                "id_time_load_us", "downtime_ms", "step_load_us"):
+                        st = s.get(key)
+                        vals += list(st[:3]) if st else ["NaN"] * 3
+                    io = [s["id_ioctls_save"], s["id_ioctls_load"]]
+                    tot = sum(x[0] for x in io) if all(io) else "NaN"
+                    tt = [s.get("id_time_save_us"), s.get("id_time_load_us")]
+                    ttot = sum(x[0] for x in tt) / 1e3 if all(tt) else "NaN"
+                    f.write(" ".join(str(x) for x in [s["n"], tot, ttot] + vals) + "\n")
+                f.write("\n\n")
+                blocks.append((k, c))
+    if not blocks:
+        return False
+    color = {"upstream": "#d62728", "compat": "#9467bd", "patched-1vcpu": "#ff7f0e",
+             "patched": "#1f77b4"}
+    kernels = list(dict.fromkeys(k for k, _ in blocks))
+    dash = {k: i + 1 for i, k in enumerate(kernels)}
+    pt = {k: 7 + 2 * i for i, k in enumerate(kernels)}
+
+    def series(col, err=None):
+        parts = []
+        for i, (k, c) in enumerate(blocks):
+            style = f"lc rgb '{color.get(c, '#000000')}' dt {dash[k]} pt {pt[k]} lw 2"
+            using = f"1:{col}" if err is None else f"1:{col}:{err[0]}:{err[1]}"
+            w = "linespoints" if err is None else "yerrorlines"
+            parts.append(f"'{dat}' index {i} using {using} with {w} {style} title '{k} {c}'")
+        return ", ".join(parts)
+
+    # columns: 1 N, 2 ioctls save+load, 3 ID kernel time save+load (ms),
+    # 4-6 ioctls save, 7-9 ioctls load, 10-12 ktime save, 13-15 ktime load,
+    # 16-18 downtime, 19-21 step load
+    gp += [
+        "set terminal pngcairo size 1500,1000 font 'sans,10'",
+        f"set output '{os.path.join(outdir, 'plot.png')}'",
+        f"set multiplot layout 2,2 title '{title}'",
+        "set logscale x 2", "set xtics (1,2,4,8,16,32,64,128)", "set grid",
+        "set key top left font ',8'", "set xlabel 'vCPUs (N)'",
+        "set logscale y", "set ylabel 'ioctls'",
+        "set title 'ID-register ONE\\_REG ioctls per migration (save + load)'",
+        "plot " + series(2),
+        "set ylabel 'ms'",
+        "set title 'kernel time in ID-register ioctls per migration (save + load, kprobes)'",
+        "plot " + series(3),
+        "unset logscale y", "set yrange [0:*]",
+        "set title 'migration downtime (query-migrate, no kprobes): median, min-max'",
+        "plot " + series(16, (17, 18)),
+        "set ylabel 'ms'", "set logscale y", "set yrange [*:*]",
+        "set title 'ID-register load step in QEMU (patched builds; no kprobes)'",
+        "plot " + ", ".join(
+            f"'{dat}' index {i} using 1:($19/1000):($20/1000):($21/1000) with yerrorlines "
+            f"lc rgb '{color.get(c, '#000000')}' dt {dash[k]} pt {pt[k]} lw 2 title '{k} {c}'"
+            for i, (k, c) in enumerate(blocks) if c.startswith("patched")),
+        "unset multiplot",
+    ]
+    gpf = os.path.join(outdir, "plot.gp")
+    with open(gpf, "w") as f:
+        f.write("\n".join(gp) + "\n")
+    r = subprocess.run(["gnuplot", gpf], capture_output=True, text=True)
+    if r.returncode:
+        print(f"gnuplot failed: {r.stderr.strip()[-500:]}", file=sys.stderr)
+        return False
+    return True
+
+
+# --- main -------------------------------------------------------------------------------------
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--qemu-src", default=os.path.join(TOP, "work", "qemu"))
+    ap.add_argument("--title", default="ID-register sync cost vs vCPU count")
+    ap.add_argument("outdir")
+    ap.add_argument("rigdirs", nargs="+")
+    a = ap.parse_args()
+    os.makedirs(a.outdir, exist_ok=True)
+    rows, metas, streams, srows = [], {}, {}, []
+    ns = None
+    for d in a.rigdirs:
+        meta, rs = hop_rows(d)
+        if not rs:
+            print(f"analyze: no benchmark data in {d}", file=sys.stderr)
+            continue
+        host = read_meta(os.path.join(d, "host.txt"))
+        meta["host_load_start"] = host.get("loadavg_start", "?").split(" ")[0:3]
+        meta["host_load_start"] = " ".join(meta["host_load_start"])
+        meta["host_load_end"] = " ".join(host.get("loadavg_end", "?").split(" ")[0:3])
+        k = rs[0]["kernel"]
+        metas[k] = meta
+        rows += rs
+        sdir = os.path.join(d, "files", "bench", "streams")
+        if os.path.isdir(sdir):
+            if ns is None:
+                ns = streamsize.load_analyzer(a.qemu_src)
+            for fn in sorted(os.listdir(sdir)):
+                m = re.match(r"(.+)-n(\d+)\.mig$", fn)
+                if not m:
+                    continue
+                try:
+                    st = streamsize.analyze(ns, os.path.join(sdir, fn))
+                except Exception as e:
+                    print(f"analyze: {fn}: {e}", file=sys.stderr)
+                    continue
+                st.update(kernel=k, config=m.group(1), n=int(m.group(2)))
+                streams[(k, m.group(1), int(m.group(2)))] = st
+                srows.append(st)
+    if not rows:
+        return 2
+    qemu_id_estimate(rows)
+    with open(os.path.join(a.outdir, "hops.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=HOP_FIELDS, extrasaction="ignore")
+        w.writeheader()
+        for r in rows:
+            w.writerow(r)
+    with open(os.path.join(a.outdir, "streams.csv"), "w", newline="") as f:
+        fields = ["kernel", "config", "n", "file_bytes", "cpu_sections", "cpu_bytes",
+                  "id_entries_in_cpu", "id_bytes_in_cpu", "idregs_section_entries",
+                  "idregs_section_bytes", "id_bytes"]
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        w.writeheader()
+        for s in srows:
+            w.writerow(s)
+    summ = summarize(rows, streams)
+    write_summary_csv(os.path.join(a.outdir, "summary.csv"), summ)
+    find, bad = findings(summ, metas)
+    with open(os.path.join(a.outdir, "table.md"), "w") as f:
+        f.write(table_md(summ, metas, srows, find, bad, a.title))
+    if not plot(a.outdir, summ, a.title):
+        print("analyze: no plot", file=sys.stderr)
+        return 2
+    print(open(os.path.join(a.outdir, "table.md")).read())
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
