@@ -8,7 +8,7 @@
 . /rig/lib.sh
 
 mkdir -p "$RIG_OUT/streams"
-tag=${RIG_KERNEL}-${RIG_CPU%%,*}
+tag=$(echo "${RIG_KERNEL}-${RIG_CPU}" | tr ",=" "__")
 for c in base:virt-10.2:host patched:virt-10.2:host patched:virt-11.0:host \
 	patched:virt-11.0:host,sve=off base:virt-10.2:host,sve=off; do
 	q=${c%%:*} rest=${c#*:}
