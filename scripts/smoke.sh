@@ -81,5 +81,15 @@ if [ -x "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" ]; then
 		ko "native: -dump-vmstate (see $out/native.log)"
 	fi
 fi
+# The series' qtest without KVM (x86_64 TCG build): the compat cases run, the KVM ones are
+# not registered (skip cleanly)
+if [ -x "$TOP/work/out/qemu-native/qtest/arm-idregs-test" ]; then
+	if QTEST_QEMU_BINARY=$TOP/work/out/qemu-native/bin/qemu-system-aarch64 \
+		"$TOP/work/out/qemu-native/qtest/arm-idregs-test" --tap >"$out/native-qtest.log" 2>&1; then
+		ok "native: arm-idregs-test without KVM ($(grep -c '^ok' "$out/native-qtest.log") cases, KVM cases skipped)"
+	else
+		ko "native: arm-idregs-test (see $out/native-qtest.log)"
+	fi
+fi
 echo "smoke: $pass passed, $fail failed"
 [ "$fail" = 0 ]
