@@ -147,16 +147,36 @@ KTRACE_RE = re.compile(
     r"(?:id=(0x[0-9a-f]+))?(?:\s+ret=(-?\w+))?\s*$")
 
 
+BLOCK_LO, BLOCK_HI = 0x603000000013C000, 0x603000000013C03F  # MIDR .. CRm=7, op2=7
+
+
 def read_ktrace(path):
-    """kprobe trace (entries filtered to ID registers) -> counts and in-kernel time."""
+    """kprobe trace (entries filtered to ID registers) -> counts, in-kernel time, wall time.
+
+    In-kernel time: entry -> return of each call, paired by thread. Wall time: QEMU's loops
+    access the block MIDR_EL1 .. (3,0,0,7,7) in ascending order (in a vCPU's sorted list
+    only MPIDR_EL1, not recorded, sits inside it); a run of calls on one thread with
+    ascending ids in that block counts from the first entry to the last return, QEMU's time
+    between the ioctls included. AIDR_EL1 and CTR_EL0 (far apart in a vCPU's list) count
+    their in-kernel time only, on every path alike."""
     res = {"ok": False, "lost": 0}
     if not os.path.exists(path):
         return res
     pend = {}
     cnt = collections.Counter()        # (op, path) -> ID-register calls
     dur = collections.defaultdict(list)  # (op, path) -> durations (us)
+    wall = collections.Counter()       # op -> wall time (us)
+    runs = collections.Counter()       # op -> number of runs
+    cur = {}                           # tid -> [op, first entry, last id, last return]
     tgids = collections.defaultdict(set)
     errors = 0
+
+    def close(tid):
+        r = cur.pop(tid, None)
+        if r and r[3] is not None:
+            wall[r[0]] += (r[3] - r[1]) * 1e6
+            runs[r[0]] += 1
+
     for line in open(path, errors="replace"):
         if line.startswith("#"):
             m = re.search(r"entries-in-buffer/entries-written: (\d+)/(\d+)", line)
@@ -176,16 +196,33 @@ def read_ktrace(path):
             p = pend.pop(tid, None)
             if p is None:
                 continue
-            dur[key].append((ts - p) * 1e6)
+            d = (ts - p[0]) * 1e6
+            dur[key].append(d)
+            if p[1]:
+                if tid in cur:
+                    cur[tid][3] = ts
+            else:
+                wall[op] += d
             if ret not in (None, "0", "0x0"):
                 errors += 1
         else:
             if rid is None or not vm_scoped(int(rid, 16)):
                 continue
-            pend[tid] = ts
+            i = int(rid, 16)
+            inblock = BLOCK_LO <= i <= BLOCK_HI
+            r = cur.get(tid)
+            if not (inblock and r and r[0] == op and i > r[2]):
+                close(tid)
+                if inblock:
+                    cur[tid] = [op, ts, i, None]
+            elif r:
+                r[2] = i
+            pend[tid] = (ts, inblock)
             cnt[key] += 1
             tgids[op].add(tgid)
-    res.update(ok=True, cnt=cnt, dur=dur, errors=errors,
+    for tid in list(cur):
+        close(tid)
+    res.update(ok=True, cnt=cnt, dur=dur, wall=wall, runs=runs, errors=errors,
                tgids={k: sorted(v) for k, v in tgids.items()})
     return res
 
@@ -217,7 +254,7 @@ def hop_rows(rigdir):
         mig = read_migrate(tag + ".migrate")
         src = read_qtrace(tag + ".src.qtrace")
         dst = read_qtrace(tag + ".dst.qtrace")
-        kt = read_ktrace(tag + ".ktrace") if mode == "probed" else {"ok": False}
+        kt = read_ktrace(tag + ".ktrace") if mode != "clean" else {"ok": False}
         p0, p1 = read_profile(tag + ".prof0"), read_profile(tag + ".prof1")
         delta = {k: (p1[k][0] - p0.get(k, (0, 0))[0], p1[k][1] - p0.get(k, (0, 0))[1])
                  for k in p1}
@@ -233,7 +270,7 @@ def hop_rows(rigdir):
                 "step_us": q_[side] if q_[side] is not None else "",
                 "step_regs": q_["num"] if q_["num"] is not None else "",
             }
-            if mode == "probed":
+            if mode == "xcheck" or (mode == "probed" and not os.path.exists(tag + ".ktrace")):
                 # QEMU's own view: every ONE_REG ioctl (vCPU fd), the VM-fd ones, and the
                 # series' per-register events
                 r["q_onereg_all"] = q_["onereg_" + op]
@@ -248,6 +285,8 @@ def hop_rows(rigdir):
                 r["k_id_all"] = cv + cm
                 r["k_id_time_us"] = round(sum(d), 1)
                 r["k_id_med_us"] = round(statistics.median(d), 1) if d else ""
+                r["k_id_wall_us"] = round(kt["wall"][op], 1)
+                r["k_id_runs"] = kt["runs"][op]
                 r["k_onereg_all"] = delta.get("v" + op, (0, 0))[0] + delta.get("m" + op, (0, 0))[0]
                 r["k_missed"] = sum(v[1] for v in delta.values())
                 r["k_lost"] = kt["lost"]
@@ -259,7 +298,8 @@ def hop_rows(rigdir):
 
 HOP_FIELDS = ["kernel", "release", "config", "qemu", "machine", "n", "hop", "mode", "side",
               "ok", "path", "downtime_ms", "total_ms", "setup_ms", "transferred", "step_us",
-              "step_regs", "k_id_all", "k_id_vcpu", "k_id_vm", "k_id_time_us", "k_id_med_us",
+              "step_regs", "k_id_all", "k_id_vcpu", "k_id_vm", "k_id_wall_us", "k_id_runs",
+              "k_id_time_us", "k_id_med_us",
               "k_onereg_all", "k_missed", "k_lost", "k_errors", "k_tgids", "q_onereg_all",
               "q_vm_onereg", "q_reg_list", "q_idregs_set", "q_id_est"]
 
@@ -272,14 +312,14 @@ def qemu_id_estimate(rows):
     same kernel, N and side (its cpreg lists are upstream's minus the ID registers)."""
     nonid = collections.defaultdict(list)
     for r in rows:
-        if r["mode"] != "probed" or not r["ok"]:
+        if "q_onereg_all" not in r or not r["ok"]:
             continue
         if r["config"] in ("patched", "patched-1vcpu"):
             vcpu_ids = r["step_regs"] if r["path"] == "vcpu" and r["step_regs"] != "" else 0
             r["q_id_est"] = r["q_vm_onereg"] + vcpu_ids
             nonid[(r["kernel"], r["n"], r["side"])].append(r["q_onereg_all"] - vcpu_ids)
     for r in rows:
-        if r["mode"] == "probed" and r["ok"] and r["config"] in ("upstream", "compat"):
+        if "q_onereg_all" in r and r["ok"] and r["config"] in ("upstream", "compat"):
             b = nonid.get((r["kernel"], r["n"], r["side"]))
             if b:
                 r["q_id_est"] = r["q_onereg_all"] - int(statistics.median(b))
@@ -312,26 +352,30 @@ def summarize(rows, streams):
         ok = [r for r in rs if r["ok"]]
         cl = [r for r in ok if r["mode"] == "clean"]
         pr = [r for r in ok if r["mode"] == "probed"]
+        cx = [r for r in ok if r["mode"] in ("probed", "xcheck")]
         s = {"kernel": k, "config": c, "n": n, "migrations": len({r["hop"] for r in ok}),
              "failed": len({r["hop"] for r in rs if not r["ok"]})}
         paths = sorted({r["path"] for r in ok if r["path"]})
         s["path"] = "/".join(paths)
         for side in ("save", "load"):
-            sd = [r for r in pr if r["side"] == side]
+            sd = [r for r in cx if r["side"] == side]
             kp = [r for r in sd if "k_id_all" in r]
+            kt = [r for r in pr if r["side"] == side and "k_id_all" in r]
             if kp:
                 s[f"id_ioctls_{side}"] = stats([r["k_id_all"] for r in kp])
                 s[f"id_ioctls_{side}_src"] = "kprobe"
-                s[f"id_time_{side}_us"] = stats([r["k_id_time_us"] for r in kp])
-                s[f"id_med_{side}_us"] = stats([r["k_id_med_us"] for r in kp])
                 s[f"onereg_{side}"] = stats([r["k_onereg_all"] for r in kp])
-                s[f"q_id_est_{side}"] = stats([r.get("q_id_est", "") for r in sd])
             else:
                 s[f"id_ioctls_{side}"] = stats([r.get("q_id_est", "") for r in sd])
                 s[f"id_ioctls_{side}_src"] = "qemu-trace"
                 s[f"onereg_{side}"] = stats([r.get("q_onereg_all", "") for r in sd])
+            s[f"q_id_est_{side}"] = stats([r.get("q_id_est", "") for r in sd])
+            s[f"id_wall_{side}_us"] = stats([r["k_id_wall_us"] for r in kt])
+            s[f"id_time_{side}_us"] = stats([r["k_id_time_us"] for r in kt])
+            s[f"id_med_{side}_us"] = stats([r["k_id_med_us"] for r in kt])
             s[f"reg_list_{side}"] = stats([r.get("q_reg_list", "") for r in sd])
             s[f"step_{side}_us"] = stats([r["step_us"] for r in cl if r["side"] == side])
+            s[f"step_probed_{side}_us"] = stats([r["step_us"] for r in pr if r["side"] == side])
         s["downtime_ms"] = stats([r["downtime_ms"] for r in cl if r["side"] == "load"])
         s["total_ms"] = stats([r["total_ms"] for r in cl if r["side"] == "load"])
         s["setup_ms"] = stats([r["setup_ms"] for r in cl if r["side"] == "load"])
@@ -352,9 +396,10 @@ def summarize(rows, streams):
 
 SUM_FIELDS = ["kernel", "config", "path", "n", "migrations", "failed",
               "id_ioctls_save", "id_ioctls_load", "onereg_save", "onereg_load",
-              "id_time_save_us", "id_time_load_us", "id_med_save_us", "id_med_load_us",
+              "id_wall_save_us", "id_wall_load_us", "id_time_save_us", "id_time_load_us", "id_med_save_us", "id_med_load_us",
               "step_save_us", "step_load_us", "reg_list_load", "downtime_ms", "total_ms",
-              "setup_ms", "downtime_probed_ms", "q_id_est_save", "q_id_est_load"]
+              "setup_ms", "downtime_probed_ms", "step_probed_save_us", "step_probed_load_us",
+              "q_id_est_save", "q_id_est_load"]
 
 
 def write_summary_csv(path, summ):
@@ -383,35 +428,72 @@ def write_summary_csv(path, summ):
 
 
 # --- findings -------------------------------------------------------------------------------
+def med(s, k):
+    v = s.get(k)
+    return v[0] if v else None
+
+
 def findings(summ, metas):
     lines = []
     bad = False
     by = collections.defaultdict(dict)
     for s in summ:
         by[(s["kernel"], s["config"])][s["n"]] = s
-    med = lambda s, k: s.get(k)[0] if s.get(k) else None
     for (k, c), d in by.items():
         ns = sorted(d)
         for side in ("save", "load"):
             vals = [med(d[n], f"id_ioctls_{side}") for n in ns]
             if any(v is None for v in vals):
                 continue
+            src = d[ns[0]].get(f"id_ioctls_{side}_src", "")
             if c.startswith("patched"):
                 const = len(set(vals)) == 1
                 bad |= not const
                 lines.append(
                     f"- {k}, {c} ({d[ns[0]]['path']}), {side}: ID-register ioctls "
-                    f"{', '.join(f'{v:g}' for v in vals)} for N = {', '.join(map(str, ns))}: "
+                    f"{', '.join(f'{v:g}' for v in vals)} for N = {', '.join(map(str, ns))} "
+                    f"({src}): "
                     + ("**independent of N**" if const else "**depends on N (unexpected)**")
                     + (f", one per VM-scoped register ({vals[0]:g})" if const else ""))
             else:
                 per = [v / n for v, n in zip(vals, ns)]
-                lines.append(
-                    f"- {k}, {c}, {side}: ID-register ioctls "
-                    f"{', '.join(f'{v:g}' for v in vals)} for N = {', '.join(map(str, ns))}: "
-                    f"{', '.join(f'{p:g}' for p in per)} per vCPU"
-                    + (f" = 2 x {per[0] / 2:g} (each register is accessed twice per vCPU)"
-                       if len(set(per)) == 1 and per[0] % 2 == 0 else ""))
+                txt = (f"- {k}, {c}, {side}: ID-register ioctls "
+                       f"{', '.join(f'{v:g}' for v in vals)} for N = {', '.join(map(str, ns))} "
+                       f"({src}): {', '.join(f'{p:g}' for p in per)} per vCPU")
+                if len(set(per)) == 1 and per[0] % 2 == 0:
+                    txt += (f" = 2 x {per[0] / 2:g}: every vCPU accesses each register twice "
+                            "(see docs/bench.md), so 2 x N x M, not N x M")
+                lines.append(txt)
+        # QEMU-trace count vs kprobe count (the fallback method, checked where both exist)
+        agree, total = 0, 0
+        for n in ns:
+            for side in ("save", "load"):
+                a, b = med(d[n], f"id_ioctls_{side}"), med(d[n], f"q_id_est_{side}")
+                if d[n].get(f"id_ioctls_{side}_src") == "kprobe" and b is not None:
+                    total += 1
+                    agree += a == b
+        if total:
+            lines.append(f"- {k}, {c}: QEMU-trace count (fallback method) = kprobe count in "
+                         f"{agree} of {total} cases")
+        # the N-dependent residue of the series: KVM_GET_REG_LIST per vCPU after loading
+        rl = [med(d[n], "reg_list_load") for n in ns]
+        if c.startswith("patched") and all(v is not None for v in rl):
+            lines.append(f"- {k}, {c}: KVM_GET_REG_LIST on load {', '.join(f'{v:g}' for v in rl)} "
+                         f"for N = {', '.join(map(str, ns))} (each vCPU's list is re-read after "
+                         "the ID registers are restored; not a ONE_REG ioctl)")
+        # kprobe overhead, from the series' own step timed with and without probes
+        if c.startswith("patched"):
+            ov = []
+            for n in ns:
+                for side in ("save", "load"):
+                    a, b = med(d[n], f"step_probed_{side}_us"), med(d[n], f"step_{side}_us")
+                    cnt = med(d[n], f"id_ioctls_{side}")
+                    if a is not None and b is not None and cnt:
+                        ov.append((a - b) / cnt)
+            if ov:
+                lines.append(f"- {k}, {c}: kprobe cost ≈ {statistics.median(ov):.0f} µs per "
+                             f"ID-register call (median over N and sides of (step with probes - "
+                             "step without) / calls): the kprobe-timed columns include it")
     # ratios at the largest N
     for k in dict.fromkeys(s["kernel"] for s in summ):
         up = by.get((k, "upstream"), {})
@@ -422,58 +504,69 @@ def findings(summ, metas):
                 continue
             n = common[-1]
             parts = []
-            for key, what in (("id_ioctls_load", "ID-register ioctls (load)"),
-                              ("id_ioctls_save", "ID-register ioctls (save)"),
-                              ("id_time_load_us", "kernel time in ID-register ioctls (load)"),
-                              ("id_time_save_us", "kernel time in ID-register ioctls (save)"),
+            for key, what in (("id_ioctls_load", "ID ioctls load"),
+                              ("id_ioctls_save", "ID ioctls save"),
+                              ("id_wall_load_us", "ID sync wall load"),
+                              ("id_wall_save_us", "ID sync wall save"),
+                              ("id_time_load_us", "ID kernel time load"),
+                              ("id_time_save_us", "ID kernel time save"),
                               ("downtime_ms", "downtime"), ("total_ms", "total time")):
                 a, b = med(up[n], key), med(pa[n], key)
                 if a is not None and b:
-                    parts.append(f"{what} {a:g} vs {b:g} = {a / b:.1f}x")
+                    unit = "" if "ioctls" in key else (" ms" if key.endswith("_ms") else " µs")
+                    parts.append(f"{what} {a:g} vs {b:g}{unit} = **{a / b:.1f}x**")
             if parts:
-                lines.append(f"- {k}, N={n}, upstream vs {c}: " + "; ".join(parts))
+                lines.append(f"- {k}, N={n}, upstream vs {c} (path {pa[n]['path']}): "
+                             + "; ".join(parts))
     return lines, bad
 
 
-def table_md(summ, metas, streams_rows, find, bad, title):
+def table_md(summ, metas, find, bad, title):
     L = [f"# {title}", ""]
     for k, meta in metas.items():
         L.append(f"- L1 kernel **{k}**: {meta.get('release', '?')}, KVM {meta.get('kvm_mode', '?')}, "
                  f"KVM_CAP_VM_ONE_REG: {meta.get('vm_one_reg_in_kernel', '?')}, "
-                 f"kprobe events: {meta.get('kprobes', '?')}, L1: {meta.get('l1_cpus', '?')} vCPUs "
+                 f"kprobe events: {meta.get('kprobes', '?')}; L1 {meta.get('l1_cpus', '?')} vCPUs "
                  f"(TCG -cpu {meta.get('l1_cpu', '?')}), {int(meta.get('l1_mem_kb', 0)) // 1024} MiB; "
                  f"N = {meta.get('ns', '?')}, {meta.get('reps', '?')} repetitions per pass; "
-                 f"host load {meta.get('host_load_start', '?')} -> {meta.get('host_load_end', '?')}")
+                 f"host load average {meta.get('host_load_start', '?')} -> "
+                 f"{meta.get('host_load_end', '?')}")
     L += ["",
-          "Values: median [min–max] over the repetitions. *ID ioctls*: KVM_{GET,SET}_ONE_REG / "
-          "KVM_{GET,SET}_VM_ONE_REG calls on VM-scoped ID registers in one migration "
-          "(save = source, load = destination), counted by kprobe events in the kernel "
-          "(or QEMU's trace where there are none). *ID kernel time*: sum of the in-kernel time of "
-          "those calls (kprobe entry->return; the probes inflate each call, see docs/bench.md). "
-          "*ID step*: the series' kvm_arm_idregs_{save,load}_{start,end} span in QEMU "
-          "(no kprobes). Downtime and total: query-migrate on the source, passes without kprobes. "
-          "*ID bytes*: the ID registers in the saved stream (analyze-migration.py).", ""]
+          "Median [min–max] over the repetitions; one migration = save on the source + load "
+          "on the destination. **ID ioctls**: KVM_{GET,SET}_ONE_REG and "
+          "KVM_{GET,SET}_VM_ONE_REG calls on the 60 VM-scoped ID registers (kprobe events; "
+          "QEMU's trace where a kernel has none). **ID sync wall**: wall time of the "
+          "ID-register accesses, first call to last return of each run of consecutive "
+          "ID-register calls, QEMU's time between them included (kprobe timestamps). "
+          "**ID kernel**: the in-kernel part of those calls alone. Both kprobe-timed columns "
+          "include the probes' own cost (see Findings). **ID step**: the series' "
+          "kvm_arm_idregs_{save,load} span in QEMU, without kprobes. **Downtime / total**: "
+          "query-migrate, without kprobes. **ID bytes**: the ID registers in the saved stream "
+          "(analyze-migration.py). Method: docs/bench.md.", ""]
     for k in metas:
         L.append(f"## L1 kernel: {k} ({metas[k].get('release', '?')})")
         L.append("")
-        L.append("| N | configuration | path | ID ioctls save | ID ioctls load | "
-                 "ID kernel time save / load (ms) | ID step save / load (ms) | "
-                 "downtime (ms) | total (ms) | ID bytes in stream |")
+        L.append("| N | configuration | path | ID ioctls save / load | "
+                 "ID sync wall save / load (ms) | ID kernel save / load (ms) | "
+                 "ID step save / load (ms) | downtime (ms) | total (ms) | ID bytes |")
         L.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for s in summ:
             if s["kernel"] != k:
                 continue
-            step = "–"
-            if s.get("step_save_us") or s.get("step_load_us"):
-                step = f"{fmt(s.get('step_save_us'), 1e-3, 2)} / {fmt(s.get('step_load_us'), 1e-3, 2)}"
-            kt = "–"
-            if s.get("id_time_save_us") or s.get("id_time_load_us"):
-                kt = f"{fmt(s.get('id_time_save_us'), 1e-3, 2)} / {fmt(s.get('id_time_load_us'), 1e-3, 2)}"
+
+            def pair(a, b, scale=1e-3, nd=2):
+                if not s.get(a) and not s.get(b):
+                    return "–"
+                return f"{fmt(s.get(a), scale, nd)} / {fmt(s.get(b), scale, nd)}"
+
             fail = f" ({s['failed']} failed)" if s["failed"] else ""
             L.append(
                 f"| {s['n']} | {s['config']}{fail} | {s['path'] or '–'} | "
-                f"{fmt(s.get('id_ioctls_save'), nd=0)} | {fmt(s.get('id_ioctls_load'), nd=0)} | "
-                f"{kt} | {step} | {fmt(s.get('downtime_ms'), nd=0)} | {fmt(s.get('total_ms'), nd=0)} | "
+                f"{pair('id_ioctls_save', 'id_ioctls_load', 1, 0)} | "
+                f"{pair('id_wall_save_us', 'id_wall_load_us')} | "
+                f"{pair('id_time_save_us', 'id_time_load_us')} | "
+                f"{pair('step_save_us', 'step_load_us')} | "
+                f"{fmt(s.get('downtime_ms'), nd=0)} | {fmt(s.get('total_ms'), nd=0)} | "
                 f"{s['id_bytes'] if s.get('id_bytes') is not None else '–'} |")
         L.append("")
     L.append("Configurations: " + "; ".join(f"**{c}** = {CONFIG_LABEL[c]}" for c in CONFIG_ORDER
@@ -487,11 +580,16 @@ def table_md(summ, metas, streams_rows, find, bad, title):
 
 
 # --- plot -------------------------------------------------------------------------------------
+PLOT_COLS = ["id_ioctls_save", "id_ioctls_load", "id_wall_save_us", "id_wall_load_us",
+             "downtime_ms", "step_load_us"]
+
+
 def plot(outdir, summ, title):
-    gp = []
     dat = os.path.join(outdir, "plot.dat")
     blocks = []
     with open(dat, "w") as f:
+        f.write("# N ioctls(save+load) wall_ms(save+load) id_bytes then median min max of: "
+                + " ".join(PLOT_COLS) + "\n")
         for k in dict.fromkeys(s["kernel"] for s in summ):
             for c in CONFIG_ORDER:
                 ss = [s for s in summ if s["kernel"] == k and s["config"] == c]
@@ -499,16 +597,16 @@ def plot(outdir, summ, title):
                     continue
                 f.write(f"# {k} {c}\n")
                 for s in ss:
+                    io = [s.get("id_ioctls_save"), s.get("id_ioctls_load")]
+                    tot = sum(x[0] for x in io) if all(io) else "NaN"
+                    tt = [s.get("id_wall_save_us"), s.get("id_wall_load_us")]
+                    ttot = sum(x[0] for x in tt) / 1e3 if all(tt) else "NaN"
+                    ib = s.get("id_bytes") if s.get("id_bytes") is not None else "NaN"
                     vals = []
-                    for key in ("id_ioctls_save", "id_ioctls_load", "id_time_save_us",
-                                "id_time_load_us", "downtime_ms", "step_load_us"):
+                    for key in PLOT_COLS:
                         st = s.get(key)
                         vals += list(st[:3]) if st else ["NaN"] * 3
-                    io = [s["id_ioctls_save"], s["id_ioctls_load"]]
-                    tot = sum(x[0] for x in io) if all(io) else "NaN"
-                    tt = [s.get("id_time_save_us"), s.get("id_time_load_us")]
-                    ttot = sum(x[0] for x in tt) / 1e3 if all(tt) else "NaN"
-                    f.write(" ".join(str(x) for x in [s["n"], tot, ttot] + vals) + "\n")
+                    f.write(" ".join(str(x) for x in [s["n"], tot, ttot, ib] + vals) + "\n")
                 f.write("\n\n")
                 blocks.append((k, c))
     if not blocks:
@@ -518,40 +616,37 @@ def plot(outdir, summ, title):
     kernels = list(dict.fromkeys(k for k, _ in blocks))
     dash = {k: i + 1 for i, k in enumerate(kernels)}
     pt = {k: 7 + 2 * i for i, k in enumerate(kernels)}
+    col = {k: 5 + 3 * i for i, k in enumerate(PLOT_COLS)}  # median column; min, max follow
 
-    def series(col, err=None):
+    def series(using, err=False, only=None):
         parts = []
         for i, (k, c) in enumerate(blocks):
+            if only and not only(c):
+                continue
             style = f"lc rgb '{color.get(c, '#000000')}' dt {dash[k]} pt {pt[k]} lw 2"
-            using = f"1:{col}" if err is None else f"1:{col}:{err[0]}:{err[1]}"
-            w = "linespoints" if err is None else "yerrorlines"
+            w = "yerrorlines" if err else "linespoints"
             parts.append(f"'{dat}' index {i} using {using} with {w} {style} title '{k} {c}'")
         return ", ".join(parts)
 
-    # columns: 1 N, 2 ioctls save+load, 3 ID kernel time save+load (ms),
-    # 4-6 ioctls save, 7-9 ioctls load, 10-12 ktime save, 13-15 ktime load,
-    # 16-18 downtime, 19-21 step load
-    gp += [
+    d = col["downtime_ms"]
+    gp = [
         "set terminal pngcairo size 1500,1000 font 'sans,10'",
         f"set output '{os.path.join(outdir, 'plot.png')}'",
         f"set multiplot layout 2,2 title '{title}'",
-        "set logscale x 2", "set xtics (1,2,4,8,16,32,64,128)", "set grid",
+        "set logscale x 2", "set xtics (1,2,4,8,16,32,64,128,256)", "set grid",
         "set key top left font ',8'", "set xlabel 'vCPUs (N)'",
         "set logscale y", "set ylabel 'ioctls'",
-        "set title 'ID-register ONE\\_REG ioctls per migration (save + load)'",
-        "plot " + series(2),
+        "set title 'ID-register ONE\\_REG ioctls per migration (save + load; kprobes)'",
+        "plot " + series("1:2"),
         "set ylabel 'ms'",
-        "set title 'kernel time in ID-register ioctls per migration (save + load, kprobes)'",
-        "plot " + series(3),
+        "set title 'ID-register sync wall time per migration (save + load; kprobe-timed)'",
+        "plot " + series("1:3"),
         "unset logscale y", "set yrange [0:*]",
         "set title 'migration downtime (query-migrate, no kprobes): median, min-max'",
-        "plot " + series(16, (17, 18)),
-        "set ylabel 'ms'", "set logscale y", "set yrange [*:*]",
-        "set title 'ID-register load step in QEMU (patched builds; no kprobes)'",
-        "plot " + ", ".join(
-            f"'{dat}' index {i} using 1:($19/1000):($20/1000):($21/1000) with yerrorlines "
-            f"lc rgb '{color.get(c, '#000000')}' dt {dash[k]} pt {pt[k]} lw 2 title '{k} {c}'"
-            for i, (k, c) in enumerate(blocks) if c.startswith("patched")),
+        "plot " + series(f"1:{d}:{d + 1}:{d + 2}", err=True),
+        "set logscale y", "set yrange [*:*]", "set ylabel 'bytes'",
+        "set title 'ID registers in the migration stream (analyze-migration.py)'",
+        "plot " + series("1:4"),
         "unset multiplot",
     ]
     gpf = os.path.join(outdir, "plot.gp")
@@ -623,7 +718,7 @@ def main():
     write_summary_csv(os.path.join(a.outdir, "summary.csv"), summ)
     find, bad = findings(summ, metas)
     with open(os.path.join(a.outdir, "table.md"), "w") as f:
-        f.write(table_md(summ, metas, srows, find, bad, a.title))
+        f.write(table_md(summ, metas, find, bad, a.title))
     if not plot(a.outdir, summ, a.title):
         print("analyze: no plot", file=sys.stderr)
         return 2
