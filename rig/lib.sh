@@ -99,15 +99,27 @@ vm_status() {
 }
 
 # --- the guest's output (see guests/README.md) ------------------------------------------
-# guest_hash NAME: hash of the last complete ID register dump
+# guest_hash NAME: hash of the last ID register dump
 guest_hash() { grep -a '^END-REGS ' "$VMDIR/$1.serial" | tail -n 1 | sed 's/.*hash=//' | tr -d '\r'; }
 # guest_regs NAME: the last complete dump, "NAME VALUE" per line
+# (a dump counts only from its BEGIN-REGS line: a destination's serial output may start in
+# the middle of a dump the source began)
 guest_regs() {
 	tr -d '\r' <"$VMDIR/$1.serial" | awk '
-		/^REG / { buf = buf $2 " " $4 "\n" }
-		/^END-REGS / { last = buf; buf = "" }
-		/^IDREGS-GUEST/ { buf = "" }
+		/^BEGIN-REGS / { buf = ""; in_dump = 1; next }
+		/^REG / && in_dump { buf = buf $2 " " $4 "\n" }
+		/^END-REGS / && in_dump { last = buf; in_dump = 0 }
 		END { printf "%s", last }'
+}
+
+# guest_wait_dump NAME SECONDS: wait for a complete register dump
+guest_wait_dump() {
+	_end=$(($(now_ms) + $2 * 1000))
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		[ -n "$(guest_regs "$1")" ] && return 0
+		sleep 0.2
+	done
+	return 1
 }
 # guest_hb NAME: sequence number of the last complete heartbeat line
 guest_hb() { grep -a '^HB [0-9]* .*c=' "$VMDIR/$1.serial" | tail -n 1 | awk '{print $2}'; }
@@ -213,7 +225,7 @@ live_migrate_test() {
 	check "$_l: all $_smp vCPUs alive on the destination" test "$(guest_cpus dst)" = "$_smp/$_smp"
 	check "$_l: ID register hash unchanged in heartbeat ($_h0)" test "$(guest_hb_hash dst)" = "$_h0"
 	# the guest re-dumps its registers every 8 heartbeats (4 s)
-	if wait_for "$VMDIR/dst.serial" '^END-REGS ' 20; then
+	if guest_wait_dump dst 20; then
 		guest_regs dst >"$RIG_OUT/$_l.regs-after"
 		if cmp -s "$RIG_OUT/$_l.regs-before" "$RIG_OUT/$_l.regs-after"; then
 			pass "$_l: guest-visible ID registers identical after migration ($(wc -l <"$RIG_OUT/$_l.regs-after") registers)"

@@ -30,6 +30,14 @@ print(blurb.rstrip("\n"))
 PY
 }
 
+# The QEMU series depends on a kernel ABI that is not upstream yet: RFC until it is.
+prefix_of() {
+	case $1 in
+	qemu) echo "RFC PATCH" ;;
+	*) echo "PATCH" ;;
+	esac
+}
+
 export_tree() {
 	local name=$1 dir=${2:-$TOP/work/$1} pdir=${3:-$TOP/patches/$1} desc n date
 	local cover=$TOP/patches/$name
@@ -59,6 +67,7 @@ export_tree() {
 	GIT_COMMITTER_DATE=$date git -C "$dir" -c branch.idregs-export.description="$(cat "$desc")" \
 		-c core.abbrev=12 -c diff.noprefix=false -c diff.renames=true \
 		format-patch -q --zero-commit --no-signature --cover-letter \
+		--subject-prefix="$(prefix_of "$name")" \
 		--cover-from-description=subject -o "$pdir" base..idregs-export
 	git -C "$dir" branch -q -D idregs-export
 	rm -f "$desc"

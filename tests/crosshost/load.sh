@@ -30,7 +30,7 @@ for f in /payload/streams/*.mig; do
 		st=$(vm_status dst)
 		if [ "$st" = paused ] || [ "$st" = running ]; then
 			vm_qmp dst cont >/dev/null 2>&1
-			if wait_for "$VMDIR/dst.serial" '^END-REGS ' 15; then
+			if guest_wait_dump dst 15; then
 				guest_regs dst >"$RIG_OUT/$n.regs-after"
 				if cmp -s "/payload/streams/$n.regs" "$RIG_OUT/$n.regs-after"; then
 					res="ok $(wc -l <"$RIG_OUT/$n.regs-after") registers identical"
