@@ -83,3 +83,34 @@ if want chain check; then
 	vm_stop b
 	vm_stop c
 fi
+
+# -- mismatched compat property on virt-11.0 (a misconfiguration) ------------------------
+# old-format source (ID registers in the vCPU lists, no section) -> new-format destination:
+# accepted, because the values agree with the destination VM's (same host)
+want oldfmt-newfmt check && SRC_ARGS="-global arm-cpu.x-migrate-idregs-per-vcpu=on" \
+	live_migrate_test "m10 patched(old format)->patched virt-11.0" patched patched virt-11.0 4 $U
+# new-format source -> old-format destination: the destination has no kvm-arm-idregs
+# section to load into and refuses the stream; the source keeps running
+if want newfmt-oldfmt check; then
+	l="m11 patched virt-11.0 -> patched(old format) (refused: unknown section)"
+	if guest_boot src patched virt-11.0 4; then
+		vm_start dst patched virt-11.0 4 -incoming defer -global arm-cpu.x-migrate-idregs-per-vcpu=on
+		if migrate src dst "$U" 60; then
+			fail "$l: migration refused" "it completed"
+		else
+			st=$(vm_wait_exit dst 10)
+			if grep -q "kvm-arm-idregs" "$VMDIR/dst.log"; then
+				pass "$l: destination refuses naming the section ($(grep -m1 -o "[^:]*kvm-arm-idregs[^,]*" "$VMDIR/dst.log"))"
+			else
+				fail "$l: destination names the section" "$(head -n 2 "$VMDIR/dst.log" | tr '\n' ' ')"
+			fi
+			s0=$(guest_hb src)
+			check "$l: source running again (return path)" test "$(vm_status src)" = running
+			if guest_wait_hb src "${s0:-0}" 5; then pass "$l: source guest heartbeats"; else fail "$l: source guest heartbeats"; fi
+		fi
+	else
+		fail "$l: source guest boots"
+	fi
+	vm_stop src
+	vm_stop dst
+fi
