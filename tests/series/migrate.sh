@@ -14,7 +14,7 @@ sets=$(grep -c 'kvm_arm_idregs_set ' "$VMDIR/dst.trace" 2>/dev/null)
 path=$(sed -n 's/.*kvm_arm_idregs_load_end path \([a-z-]*\).*/\1/p' "$VMDIR/dst.trace" | head -n 1)
 say "destination wrote $sets ID registers through path '$path'"
 case $RIG_KERNEL in
-ours) check "v11: destination used the VM ioctls (KVM_CAP_VM_ONE_REG)" test "$path" = vm-ioctl ;;
+ours | ours-lockdep) check "v11: destination used the VM ioctls (KVM_CAP_VM_ONE_REG)" test "$path" = vm-ioctl ;;
 *) check "v11: destination used one vCPU (no KVM_CAP_VM_ONE_REG)" test "$path" = vcpu ;;
 esac
 
@@ -34,7 +34,7 @@ for m in virt-11.0 virt-10.2; do
 		[ $m = virt-10.2 ] && want=per-vcpu
 		check "introspection $m: format $want, $n registers listed" test "$fmt" = "$want" -a "$n" -ge 56
 		case $RIG_KERNEL:$m in
-		ours:virt-11.0) check "introspection $m: access vm-ioctl" test "$acc" = vm-ioctl ;;
+		ours:virt-11.0 | ours-lockdep:virt-11.0) check "introspection $m: access vm-ioctl" test "$acc" = vm-ioctl ;;
 		*) check "introspection $m: access vcpu" test "$acc" = vcpu ;;
 		esac
 	else
