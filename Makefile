@@ -62,4 +62,4 @@ demo:
 	$(S)/demo.sh
 
 bench:
-	@echo "make bench: lands with issue 8 (not yet)"; exit 1
+	bench/run.sh $(BENCH_ARGS)
