@@ -63,14 +63,17 @@ run_step "smoke (qemu-aarch64-static)" "$S/smoke.sh"
 need "guests (build + TCG smoke)" make -s -C "$TOP/guests" test
 run_step "rig self-test (failure handling)" "$S/rig-selftest.sh"
 # real KVM: one L1 boot per kernel, every scenario of the tier that declares that kernel
+rigout=$TOP/artifacts/check-rig
+rm -rf "$rigout"
 if [ "$mode" = full ]; then
-	run_step "rig scenarios (real KVM)" "$TOP/rig/run" --suite full "$TOP/tests"
+	run_step "rig scenarios (real KVM)" "$TOP/rig/run" --suite full --out "$rigout" "$TOP/tests"
 	# the kernel series under lockdep: no lockdep report (the runner fails on any)
 	run_step "build linux (lockdep)" "$S/build-linux.sh" lockdep
 	run_step "rig: lockdep kernel" "$TOP/rig/run" --kernel ours-lockdep \
 		"$TOP/tests/kernel/selftests.sh" "$TOP/tests/series/migrate.sh"
 	run_step "rig: cross-host migrations" "$TOP/tests/crosshost/run"
 else
-	run_step "rig scenarios (real KVM)" "$TOP/rig/run" --suite check "$TOP/tests"
+	run_step "rig scenarios (real KVM)" "$TOP/rig/run" --suite check --out "$rigout" "$TOP/tests"
 fi
+run_step "kselftests: patched vs unpatched 7.2.13" "$S/compare-kselftests.sh" "$rigout"
 summary

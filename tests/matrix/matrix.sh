@@ -13,7 +13,11 @@
 
 U=tcp:127.0.0.1:4444
 # cell ID TIER: run the cell if the tier allows it
-want() { [ "$RIG_TIER" = full ] || [ "$2" = check ]; }
+cells=0
+want() {
+	[ "$RIG_TIER" = full ] || [ "$2" = check ] || return 1
+	cells=$((cells + 1))
+}
 
 # -- same machine type, both directions --------------------------------------------------
 
@@ -114,3 +118,5 @@ if want newfmt-oldfmt check; then
 	vm_stop src
 	vm_stop dst
 fi
+
+echo "MATRIX: $cells cells on $RIG_KERNEL (tier $RIG_TIER)"
