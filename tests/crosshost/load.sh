@@ -23,7 +23,7 @@ for f in /payload/streams/*.mig; do
 	while [ "$(now_ms)" -lt "$_end" ]; do
 		if ! vm_alive dst; then
 			rc=$(vm_wait_exit dst 1)
-			msg=$(grep -v '^$' "$VMDIR/dst.log" | tr '\n' '|' | cut -c1-3000)
+			msg=$(grep -v '^$' "$VMDIR/dst.log" | tr '\n' '|' | cut -c1-20000)
 			if [ "$rc" != 0 ] && [ "$rc" -lt 128 ]; then res="refused $msg"; else res="wrong exit-$rc $msg"; fi
 			break
 		fi
