@@ -240,3 +240,19 @@ live_migrate_test() {
 	vm_stop dst
 	return 0
 }
+
+# vm_save_file NAME FILE: stop the VM and save it to FILE (migration to a file); 0 when the
+# migration completed within 30 s
+vm_save_file() {
+	vm_qmp "$1" stop >/dev/null && vm_qmp "$1" migrate "{\"uri\": \"file:$2\"}" >/dev/null ||
+		return 1
+	_end=$(($(now_ms) + 30000))
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		case $(vm_qmp "$1" query-migrate | sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p') in
+		completed) return 0 ;;
+		failed | cancelled) return 1 ;;
+		esac
+		sleep 0.1
+	done
+	return 1
+}

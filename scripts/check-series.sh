@@ -9,16 +9,6 @@
 #   scripts/check-series.sh [qemu|linux]...
 . "$(dirname "$0")/lib.sh"
 
-fail=0
-pass=0
-ok() {
-	pass=$((pass + 1))
-	echo "  PASS $*"
-}
-ko() {
-	fail=$((fail + 1))
-	echo "  FAIL $*"
-}
 
 series_files() {
 	find "$TOP/patches/$1" -maxdepth 1 -name '[0-9]*.patch' ! -name '0000-cover-letter.patch' | sort

@@ -64,3 +64,15 @@ hash_inputs() {
 ncpus() {
 	nproc 2>/dev/null || echo 2
 }
+
+# Result counting for check scripts: ok/ko print a PASS/FAIL line and count it.
+pass=0
+fail=0
+ok() {
+	pass=$((pass + 1))
+	echo "  PASS $*"
+}
+ko() {
+	fail=$((fail + 1))
+	echo "  FAIL $*"
+}

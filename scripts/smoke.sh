@@ -4,16 +4,6 @@
 # Proves the binaries load and their device models initialise; it says nothing about KVM.
 . "$(dirname "$0")/lib.sh"
 
-fail=0
-pass=0
-ok() {
-	pass=$((pass + 1))
-	echo "  PASS $*"
-}
-ko() {
-	fail=$((fail + 1))
-	echo "  FAIL $*"
-}
 
 run() { # run VARIANT ARGS...
 	local v=$1

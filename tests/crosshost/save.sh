@@ -15,18 +15,11 @@ for c in base:virt-10.2:host patched:virt-10.2:host patched:virt-11.0:host \
 	m=${rest%%:*} cpu=${rest#*:}
 	n="$tag--$q--$m--$(echo "$cpu" | tr ',=' '__')"
 	f="$RIG_OUT/streams/$n.mig"
-	if guest_boot save "$q" "$m" 2 -cpu "$cpu" && vm_qmp save stop >/dev/null &&
-		vm_qmp save migrate "{\"uri\": \"file:$f\"}" >/dev/null; then
-		_end=$(($(now_ms) + 30000))
-		while [ "$(now_ms)" -lt "$_end" ]; do
-			st=$(vm_qmp save query-migrate | sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p')
-			[ "$st" = completed ] || [ "$st" = failed ] && break
-			sleep 0.1
-		done
+	if guest_boot save "$q" "$m" 2 -cpu "$cpu" && vm_save_file save "$f"; then
 		guest_regs save >"$RIG_OUT/streams/$n.regs"
 		guest_hash save >"$RIG_OUT/streams/$n.hash"
 		printf 'q=%s\nm=%s\ncpu=%s\n' "$q" "$m" "$cpu" >"$RIG_OUT/streams/$n.conf"
-		check "saved $n" test "$st" = completed
+		pass "saved $n"
 	else
 		fail "saved $n" "$(tail -n 2 "$VMDIR/save.log" | tr '\n' ' ')"
 	fi
