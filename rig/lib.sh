@@ -24,9 +24,11 @@ check() {
 	if "$@"; then pass "$_n"; else fail "$_n" "$*"; fi
 }
 
+# RIG_QEMU_PATCHED (rig/run --env) replaces the patched build, e.g. by the ASan/UBSan one
 qemu_bin() {
 	case $1 in
-	patched | base) echo "/opt/qemu-$1/bin/qemu-system-aarch64" ;;
+	patched) echo "${RIG_QEMU_PATCHED:-/opt/qemu-patched/bin/qemu-system-aarch64}" ;;
+	base) echo "/opt/qemu-base/bin/qemu-system-aarch64" ;;
 	*) echo "unknown-qemu-$1" ;;
 	esac
 }
@@ -44,16 +46,38 @@ wait_for() {
 	return 1
 }
 
-vm_start() {
-	_name=$1 _q=$2 _m=$3 _smp=$4
+# vm_spawn NAME QEMU MACHINE SMP ARGS...: start QEMU in the background; its pid goes to
+# NAME.pid and, once it exits, its exit status to NAME.rc (a subshell waits for it: "wait"
+# only works in the shell that started the process, not in a $(...) of a later caller)
+vm_spawn() {
+	_n=$1 _q=$2 _m=$3 _smp=$4
 	shift 4
-	rm -f "$VMDIR/$_name".*
-	"$(qemu_bin "$_q")" -M "$_m,gic-version=3" -accel kvm -cpu host -smp "$_smp" -m 64 \
-		-nodefaults -no-user-config -display none -kernel "$GUEST" \
-		-serial "file:$VMDIR/$_name.serial" \
-		-qmp "unix:$VMDIR/$_name.qmp,server=on,wait=off" "$@" \
-		>"$VMDIR/$_name.log" 2>&1 &
-	echo $! >"$VMDIR/$_name.pid"
+	rm -f "$VMDIR/$_n".*
+	(
+		"$(qemu_bin "$_q")" -M "$_m,gic-version=3" -accel kvm -smp "$_smp" -m 64 \
+			-nodefaults -no-user-config -display none -kernel "$GUEST" \
+			-serial "file:$VMDIR/$_n.serial" \
+			-qmp "unix:$VMDIR/$_n.qmp,server=on,wait=off" "$@" \
+			>"$VMDIR/$_n.log" 2>&1 &
+		echo $! >"$VMDIR/$_n.pid.tmp"
+		mv "$VMDIR/$_n.pid.tmp" "$VMDIR/$_n.pid"
+		wait $!
+		_rc=$?
+		# sanitized QEMU (scripts/asan-run.sh): UBSan, next to ASan, reports on stderr
+		if [ -n "${RIG_SAN_DIR:-}" ] && grep -q 'runtime error:' "$VMDIR/$_n.log" 2>/dev/null; then
+			mkdir -p "$RIG_SAN_DIR"
+			cp "$VMDIR/$_n.log" "$RIG_SAN_DIR/stderr.$(cat "$VMDIR/$_n.pid")"
+		fi
+		echo "$_rc" >"$VMDIR/$_n.rc"
+	) &
+	_end=$(($(now_ms) + 5000))
+	while [ ! -f "$VMDIR/$_n.pid" ] && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.02; done
+}
+
+vm_start() {
+	_name=$1 _vq=$2 _vm=$3 _vs=$4
+	shift 4
+	vm_spawn "$_name" "$_vq" "$_vm" "$_vs" -cpu host "$@"
 	# the QMP socket appears once QEMU has initialised (or never, if it failed)
 	_end=$(($(now_ms) + 20000))
 	while [ "$(now_ms)" -lt "$_end" ]; do
@@ -70,10 +94,8 @@ vm_alive() { kill -0 "$(cat "$VMDIR/$1.pid" 2>/dev/null)" 2>/dev/null; }
 # vm_wait_exit NAME SECONDS: wait for the QEMU process to exit; prints its exit status
 vm_wait_exit() {
 	_end=$(($(now_ms) + $2 * 1000))
-	while vm_alive "$1" && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
-	if vm_alive "$1"; then echo running; return 1; fi
-	wait "$(cat "$VMDIR/$1.pid")" 2>/dev/null
-	echo $?
+	while [ ! -f "$VMDIR/$1.rc" ] && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
+	if [ -f "$VMDIR/$1.rc" ]; then cat "$VMDIR/$1.rc"; else echo running; return 1; fi
 }
 
 vm_stop() {
@@ -83,7 +105,7 @@ vm_stop() {
 		while vm_alive "$1" && [ "$(now_ms)" -lt "$_end" ]; do sleep 0.1; done
 		vm_alive "$1" && kill -9 "$(cat "$VMDIR/$1.pid")"
 	fi
-	wait "$(cat "$VMDIR/$1.pid" 2>/dev/null)" 2>/dev/null
+	[ ! -f "$VMDIR/$1.pid" ] || vm_wait_exit "$1" 5 >/dev/null
 	cp "$VMDIR/$1.serial" "$RIG_OUT/$1.serial" 2>/dev/null
 	cp "$VMDIR/$1.log" "$RIG_OUT/$1.log" 2>/dev/null
 	return 0

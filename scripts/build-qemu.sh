@@ -6,6 +6,8 @@
 #                                          TCG/stub breakage, runs qtests without KVM
 #   series      work/qemu-series           cross configuration, for per-patch builds
 #                                          (make check-series; no output is kept)
+#   cross-asan  work/qemu       (patched)  cross configuration with ASan + UBSan, not
+#                                          stripped (make check-full)
 #
 #   scripts/build-qemu.sh VARIANT [--print-out]
 #
@@ -23,7 +25,7 @@ mkdir -p "$CACHE/locks"
 exec 9>"$CACHE/locks/$(basename "$0" .sh)-$variant.lock"
 flock 9
 case $variant in
-cross | native) tree=$TOP/work/qemu ;;
+cross | native | cross-asan) tree=$TOP/work/qemu ;;
 cross-base) tree=$TOP/work/qemu-base ;;
 series) tree=$TOP/work/qemu-series ;;
 *) die "unknown variant $variant" ;;
@@ -40,7 +42,7 @@ targets=(qemu-system-aarch64 qemu-img tests/qtest/arm-cpu-features tests/qtest/m
 # the series' own qtest, where the tree has it
 [ ! -f "$tree/tests/qtest/arm-idregs-test.c" ] || targets+=(tests/qtest/arm-idregs-test)
 case $variant in
-cross | cross-base | series)
+cross | cross-base | series | cross-asan)
 	sysroot=$CACHE/sysroot-arm64
 	if [ ! -f "$sysroot/.done-$(ver LIBFDT_SHA256)" ]; then
 		"$TOP/scripts/fetch.sh" LIBFDT
@@ -55,6 +57,10 @@ cross | cross-base | series)
 		--extra-cflags="-I$sysroot/usr/include"
 		--extra-ldflags="-L$sysroot/usr/lib/aarch64-linux-gnu")
 	tc=$(aarch64-linux-gnu-gcc --version | head -n 1)
+	if [ "$variant" = cross-asan ]; then
+		conf+=(--enable-asan --enable-ubsan)
+		targets=(qemu-system-aarch64)
+	fi
 	;;
 native)
 	conf=(--enable-tcg --disable-kvm)
@@ -118,9 +124,11 @@ step "qemu $variant: built in $(($(date +%s) - t0))s; ccache: $(ccache -s 2>/dev
 tmp=$out.tmp
 rm -rf "$tmp"
 mkdir -p "$tmp/bin" "$tmp/qtest"
-cp "$bdir/qemu-system-aarch64" "$bdir/qemu-img" "$tmp/bin/"
 for t in "${targets[@]}"; do
-	case $t in tests/qtest/*) cp "$bdir/$t" "$tmp/qtest/" ;; esac
+	case $t in
+	tests/qtest/*) cp "$bdir/$t" "$tmp/qtest/" ;;
+	*) cp "$bdir/$t" "$tmp/bin/" ;;
+	esac
 done
 {
 	echo "variant=$variant"

@@ -6,6 +6,7 @@
 # quick (make check): deps, fetch, work trees, builds, series checks, smoke run, guests,
 #                     the rig's scenarios of tier "check" on every kernel they declare
 # full (make check-full): the same + per-patch builds of the series + tier "full" scenarios
+#                     + lockdep kernel + cross-host migrations + ASan/UBSan QEMU
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-quick}
@@ -73,6 +74,8 @@ if [ "$mode" = full ]; then
 	run_step "rig: lockdep kernel" "$TOP/rig/run" --kernel ours-lockdep \
 		"$TOP/tests/kernel/selftests.sh" "$TOP/tests/series/migrate.sh"
 	run_step "rig: cross-host migrations" "$TOP/tests/crosshost/run"
+	# the series' code under ASan/UBSan on real KVM: migration, matrix and fault scenarios
+	run_step "rig: ASan/UBSan QEMU" "$S/asan-run.sh"
 else
 	run_step "rig scenarios (real KVM)" "$TOP/rig/run" --suite check --out "$rigout" "$TOP/tests"
 fi

@@ -16,7 +16,7 @@ done
 PKGS="build-essential git ccache ninja-build pkgconf python3 python3-venv
 	flex bison bc cpio rsync xz-utils zstd file device-tree-compiler perl
 	libglib2.0-dev zlib1g-dev libfdt-dev libpixman-1-dev
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross libasan8-arm64-cross libubsan1-arm64-cross
 	libglib2.0-dev:arm64 zlib1g-dev:arm64
 	gnuplot-nox"
 
