@@ -50,6 +50,10 @@ else
 	fl_case "EINVAL: raised ID_AA64MMFR0_EL1.PARANGE refused with register, field, values, mask" \
 		"$W/raise.mig" refuse \
 		"ID_AA64MMFR0_EL1: KVM refused the source.s value $new \(Invalid argument\); destination $old: PARANGE\[3:0\] source 0x$(printf %x $((pa + 1))), destination 0x$(printf %x $pa) \((not |partly )?writable\); writable mask 0x[0-9a-f]{16}"
+	# QMP clients (libvirt: query-migrate's error-desc) get the error without its hint
+	check "EINVAL: the error itself, without the hint, names the register and the errno" \
+		grep -q -E "cannot restore 1 ID register\(s\) through KVM_SET(_VM)?_ONE_REG: ID_AA64MMFR0_EL1 \(Invalid argument\)$" \
+		"$VMDIR/fcase.log"
 fi
 
 # a lowered field: adopted where ID registers are writable, refused on Linux < 6.7
