@@ -54,6 +54,31 @@ else
 	check "EINVAL: the error itself, without the hint, names the register and the errno" \
 		grep -q -E "cannot restore 1 ID register\(s\) through KVM_SET(_VM)?_ONE_REG: ID_AA64MMFR0_EL1 \(Invalid argument\)$" \
 		"$VMDIR/fcase.log"
+	# ... and over QMP, as libvirt reads it: a destination that stays up after the failed
+	# load (migrate-incoming exit-on-error=false) reports it in query-migrate's error-desc
+	l="EINVAL over QMP: query-migrate's error-desc names the register and the errno"
+	fl_qemu_start qmpdst -cpu host -incoming defer
+	if fl_wait_qmp qmpdst; then
+		vm_qmp qmpdst migrate-incoming \
+			"{\"uri\": \"file:$W/raise.mig\", \"exit-on-error\": false}" >/dev/null 2>&1
+		_e=$(($(now_ms) + 20000))
+		q="" desc=""
+		while [ "$(now_ms)" -lt "$_e" ]; do
+			q=$(vm_qmp qmpdst query-migrate 2>/dev/null | tr '\n' ' ')
+			case $q in *'"status": "failed"'*) break ;; esac
+			sleep 0.2
+		done
+		desc=$(echo "$q" | sed -n 's/.*"error-desc": "\([^"]*\)".*/\1/p')
+		if echo "$desc" | grep -q "ID_AA64MMFR0_EL1 (Invalid argument)"; then
+			pass "$l: $(echo "$desc" | sed 's/.*: cannot restore/cannot restore/')"
+		else
+			fail "$l" "error-desc '${desc:-none}' ($(echo "$q" | cut -c1-300))"
+		fi
+		check "EINVAL over QMP: the destination stays up after the failed load" vm_alive qmpdst
+	else
+		fail "$l" "destination did not start: $(head -n 3 "$VMDIR/qmpdst.log" | tr '\n' ' ')"
+	fi
+	vm_stop qmpdst
 fi
 
 # a lowered field: adopted where ID registers are writable, refused on Linux < 6.7
