@@ -33,21 +33,6 @@ for a in $(qemu-aarch64-static "$r/bin/busybox" --list); do
 done
 aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$r/bin/qmp" "$TOP/rig/qmp.c"
 
-declare -A seen
-closure() { # copy the NEEDED libraries of $1, recursively
-	local lib path
-	for lib in $(aarch64-linux-gnu-readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-		[ -z "${seen[$lib]:-}" ] || continue
-		seen[$lib]=1
-		path=""
-		for d in /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu /usr/aarch64-linux-gnu/lib; do
-			[ -e "$d/$lib" ] && { path=$d/$lib; break; }
-		done
-		[ -n "$path" ] || die "rig: $lib (needed by $1) not found; run scripts/deps.sh"
-		cp -L "$path" "$r/lib/aarch64-linux-gnu/$lib"
-		closure "$path"
-	done
-}
 for v in patched:cross base:cross-base; do
 	dst=$r/opt/qemu-${v%%:*}
 	src=$TOP/work/out/qemu-${v#*:}
@@ -55,7 +40,7 @@ for v in patched:cross base:cross-base; do
 	cp -r "$src/bin" "$src/qtest" "$src/build-info" "$dst/"
 	for f in "$dst"/bin/* "$dst"/qtest/*; do
 		aarch64-linux-gnu-strip "$f"
-		closure "$f"
+		arm64_closure "$f" "$r/lib/aarch64-linux-gnu"
 	done
 done
 cp -L /lib/ld-linux-aarch64.so.1 "$r/lib/ld-linux-aarch64.so.1"

@@ -28,23 +28,8 @@ if [ ! -f "$pl/.done" ]; then
 	(cd "$pl/canary-build" && aarch64-linux-gnu-gcc -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=address,undefined -o "$pl/qemu-asan/bin/canary" ../canary.c)
 	rm -rf "$pl/canary-build" "$pl/canary.c"
-	declare -A seen
-	closure() {
-		local lib path d
-		for lib in $(aarch64-linux-gnu-readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-			[ -z "${seen[$lib]:-}" ] || continue
-			seen[$lib]=1
-			path=""
-			for d in /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu /usr/aarch64-linux-gnu/lib; do
-				[ -e "$d/$lib" ] && { path=$d/$lib; break; }
-			done
-			[ -n "$path" ] || die "asan: $lib not found"
-			cp -L "$path" "$pl/qemu-asan/lib/$lib"
-			closure "$path"
-		done
-	}
-	closure "$bin"
-	closure "$pl/qemu-asan/bin/canary"
+	arm64_closure "$bin" "$pl/qemu-asan/lib"
+	arm64_closure "$pl/qemu-asan/bin/canary" "$pl/qemu-asan/lib"
 	cat >"$pl/qemu-asan/env.sh" <<'W'
 # sourced (busybox sh): sanitizer runtime options. Reports go to files under ASAN_DIR,
 # which come back with the run's artifacts: ASan's to san.PID, one per process. With both

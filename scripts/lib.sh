@@ -76,3 +76,22 @@ ko() {
 	fail=$((fail + 1))
 	echo "  FAIL $*"
 }
+
+# arm64_closure BIN DIR: copy the shared libraries BIN needs, recursively, into DIR, from
+# the arm64 Debian packages and the cross toolchain scripts/deps.sh installs. What one
+# call copied is not copied again by the next (ARM64_CLOSURE_SEEN).
+declare -gA ARM64_CLOSURE_SEEN=()
+arm64_closure() {
+	local lib path d
+	for lib in $(aarch64-linux-gnu-readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		[ -z "${ARM64_CLOSURE_SEEN[$lib]:-}" ] || continue
+		ARM64_CLOSURE_SEEN[$lib]=1
+		path=""
+		for d in /usr/lib/aarch64-linux-gnu /lib/aarch64-linux-gnu /usr/aarch64-linux-gnu/lib; do
+			[ -e "$d/$lib" ] && { path=$d/$lib; break; }
+		done
+		[ -n "$path" ] || die "$lib (needed by $1) not found; run scripts/deps.sh"
+		cp -L "$path" "$2/$lib"
+		arm64_closure "$path" "$2"
+	done
+}
