@@ -18,7 +18,7 @@ key=$(hash_inputs "$(sha256_of "$bin")" "$0" "$canary")
 pl=$CACHE/asan-payload-$key
 if [ ! -f "$pl/.done" ]; then
 	step "asan: packing the ASan/UBSan QEMU for L1"
-	rm -rf "$pl"
+	rm -rf "$CACHE"/asan-payload-* # earlier builds' payloads (~170 MB each)
 	mkdir -p "$pl/qemu-asan/bin" "$pl/qemu-asan/real" "$pl/qemu-asan/lib" "$pl/canary-build"
 	# same name as the real thing: tests match messages that start "qemu-system-aarch64: "
 	cp "$bin" "$pl/qemu-asan/real/qemu-system-aarch64"
@@ -36,7 +36,7 @@ if [ ! -f "$pl/.done" ]; then
 # runtimes linked (GCC 12), UBSan ignores log_path and reports on stderr; rig/lib.sh keeps
 # a QEMU's stderr as RIG_SAN_DIR/stderr.PID when it holds a report. Leaks are not checked
 # (QEMU's exit paths leak by design). UBSan does not halt, so one report cannot hide the
-# next; ASan stops the process at its first error (the scenario sees a crash).
+# next; ASan ends the process at its first error (exit status 1, after the report).
 ASAN_DIR=${ASAN_DIR:-/tmp/out/asan}
 mkdir -p "$ASAN_DIR"
 export LD_LIBRARY_PATH=/payload/qemu-asan/lib
@@ -53,9 +53,9 @@ W
 fi
 
 # classify DIR FILES: every sanitizer report in the logs under DIR (san.PID from ASan,
-# stderr.PID with UBSan's; a log may hold several)
-# is attributed by the first frames that name a source file: to the series if one of them
-# is in FILES (one path per line), else to base code. A log with no report (only ASan's
+# stderr.PID with UBSan's; a log may hold several) is attributed by the first frames that
+# name a source file: to the series if one of them is in FILES (one path per line), else
+# to base code. A log with no report (only ASan's
 # makecontext notice for QEMU's coroutines, once per process) still counts the process.
 # Sets n_series, n_base, n_procs.
 classify() {
