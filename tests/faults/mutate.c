@@ -681,6 +681,13 @@ static void expect_trunc(size_t o)
         snprintf(re, sizeof(re), "Failed to load section ID|Input/output error");
     } else if (sec_off + o < data_off) {
         snprintf(re, sizeof(re), "[Ss]ection [0-9]+|instance/version ID|%s", RE_SECTION);
+    } else if (sec_off + o >= data_end) {
+        /*
+         * At or in the footer: unmodified QEMU's check_section_footer() names
+         * the section for a wrong marker or id, but not when the marker
+         * cannot be read ("Read section footer failed: -5", Q3).
+         */
+        snprintf(re, sizeof(re), "Read section footer failed|%s", RE_SECTION);
     } else {
         snprintf(re, sizeof(re), RE_SECTION);
     }
