@@ -59,9 +59,9 @@ check_tree() {
 		if [ "$name" = qemu ] && grep -q '^Subject: .*linux-headers:' "$p"; then
 			out=$(echo "$out" | awk '/^WARNING: added, moved or deleted file\(s\) imported from Linux/ { skip = 1; next }
 				skip && /^$/ { skip = 0; next } !skip')
-			echo "$out" | grep -q '^total: 0 errors, 1 warnings' && rc=0
+			grep -q '^total: 0 errors, 1 warnings' <<<"$out" && rc=0
 		fi
-		if [ "$rc" = 0 ] && ! echo "$out" | grep -qE '^(ERROR|WARNING|CHECK):'; then
+		if [ "$rc" = 0 ] && ! grep -qE '^(ERROR|WARNING|CHECK):' <<<"$out"; then
 			ok "$name: checkpatch $(basename "$p")"
 		else
 			echo "$out" | grep -E -A4 '^(ERROR|WARNING|CHECK):' | head -n 30

@@ -12,7 +12,7 @@ expect() { # expect LABEL SCENARIO MAX_SECONDS REGEXP
 	t0=$(date +%s)
 	out=$("$TOP/rig/run" --kernel ours --out "$TOP/artifacts/rig-selftest/$(basename "$2" .sh)" "$2" 2>&1) || rc=$?
 	dt=$(($(date +%s) - t0))
-	if [ "$rc" != 0 ] && echo "$out" | grep -qE "$4" && [ "$dt" -le "$3" ]; then
+	if [ "$rc" != 0 ] && grep -qE "$4" <<<"$out" && [ "$dt" -le "$3" ]; then
 		echo "  PASS $1 (${dt}s): $(echo "$out" | grep -E "$4" | head -n 1)"
 		pass=$((pass + 1))
 	else

@@ -36,10 +36,14 @@ for v in cross cross-base; do
 	done
 done
 # The unpatched QEMU must not know the new machine type (rollback tests rely on it).
-msg=$(run cross-base -M virt-11.0 -accel qtest -display none -S -nodefaults 2>&1 </dev/null) || true
-if echo "$msg" | grep -q 'unsupported machine type: "virt-11.0"'; then
+# bounded: if it accepted the machine type, -S would wait forever
+msg=$(timeout 60 qemu-aarch64-static -L / "$TOP/work/out/qemu-cross-base/bin/qemu-system-aarch64" \
+	-M virt-11.0 -accel qtest -display none -S -nodefaults 2>&1 </dev/null) || true
+# (a here-string, not a pipe: under pipefail, grep -q leaving early can fail the pipe)
+if grep -q 'unsupported machine type: "virt-11.0"' <<<"$msg"; then
 	ok "cross-base: rejects virt-11.0 (unknown machine type)"
 else
+	printf '%s\n' "$msg" | head -n 5 | sed 's/^/    /'
 	ko "cross-base: does not reject virt-11.0"
 fi
 # The new section is in the patched build's -dump-vmstate (it is KVM-only code, but the
