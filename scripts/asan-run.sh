@@ -5,8 +5,8 @@
 # disk) and classified by the QEMU source files of its top frames: a report in a file the
 # series touches fails the run; reports only in unmodified base code are listed, not hidden.
 # The mutation scenario runs a larger subset than in make check, within its 480 s timeout
-# at ~1.5 s per sanitized load: ASAN_N random mutants (default 120; make check runs 82) and
-# truncation at every 13th offset of the section (ASAN_TRUNC, the TRUNC syntax of
+# at 1.3-2 s per sanitized load: ASAN_N random mutants (default 90; make check runs 82) and
+# truncation at every 17th offset of the section (ASAN_TRUNC, the TRUNC syntax of
 # tests/faults/mutate.sh; make check: every 61st).
 # A canary (tests/asan/canary.c) proves that reports are produced, collected and attributed.
 . "$(dirname "$0")/lib.sh"
@@ -93,7 +93,7 @@ out=$TOP/artifacts/asan/$(date +%Y%m%d-%H%M%S)
 rc=0
 "$TOP/rig/run" --kernel ours --out "$out" --payload "$pl" \
 	--env RIG_QEMU_PATCHED=/payload/qemu-asan/bin/qemu-system-aarch64 \
-	--env RIG_SAN_DIR=/tmp/out/asan --env N="${ASAN_N:-120}" --env TRUNC="${ASAN_TRUNC:-/13,3,11,22}" \
+	--env RIG_SAN_DIR=/tmp/out/asan --env N="${ASAN_N:-90}" --env TRUNC="${ASAN_TRUNC:-/17,3,11,22}" \
 	"$TOP/tests/asan/canary.sh" \
 	"$TOP/tests/series/migrate.sh" "$TOP/tests/matrix/matrix.sh" \
 	"$TOP/tests/faults/mutate.sh" "$TOP/tests/faults/misconfig.sh" \
