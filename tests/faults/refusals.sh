@@ -33,6 +33,11 @@ if ! fl_save rsrc patched virt-11.0 2 "$src"; then
 fi
 vm_stop rsrc
 $MUTATE -p "$src" >"$D/refusals-source.regs"
+# guest_continues NAME HB HASH: NAME runs, heartbeats after HB, with ID register hash HASH
+guest_continues() {
+	[ "$(vm_status "$1")" = running ] && guest_wait_hb "$1" "$2" 10 &&
+		[ "$(guest_hb_hash "$1")" = "$3" ]
+}
 regval() { awk -v r="$1" '$4 == r { print $3 }' "$D/refusals-source.regs"; }
 
 mmfr0=$(regval ID_AA64MMFR0_EL1)
@@ -125,8 +130,7 @@ else
 		say "savevm s0: ${r:-ok}"
 		r=$(vm_hmp snapa "loadvm s0")
 		s=$(guest_hb snapa)
-		if [ "$(vm_status snapa)" = running ] && guest_wait_hb snapa "$s" 10 &&
-			[ "$(guest_hb_hash snapa)" = "$h0" ]; then
+		if guest_continues snapa "$s" "$h0"; then
 			pass "loadvm into the VM that saved the snapshot (has run, equal ID registers) succeeds${r:+: $r}"
 		else
 			fail "loadvm with equal ID registers into a VM that has run" "status $(vm_status snapa): $r"
@@ -226,8 +230,7 @@ if guest_boot src patched virt-11.0 2; then
 		fl_wait_qmp gdst
 		if migrate src gdst tcp:127.0.0.1:4445 60; then
 			s=$(guest_hb src)
-			if [ "$(vm_status gdst)" = running ] && guest_wait_hb gdst "$s" 10 &&
-				[ "$(guest_hb_hash gdst)" = "$h0" ]; then
+			if guest_continues gdst "$s" "$h0"; then
 				pass "retry to a good destination succeeds: the guest continues with the same ID registers"
 			else
 				fail "retry to a good destination: guest continues" "status $(vm_status gdst), hash $(guest_hb_hash gdst) vs $h0"
