@@ -66,7 +66,7 @@ $bad"
 step "linux $variant: building Image in work/linux/$bdir"
 t0=$(date +%s)
 ccache -z >/dev/null
-make -C "$tree" O="$bdir" -j"$(ncpus)" Image >"$tree/$bdir/build.log" 2>&1 ||
+logged "linux $variant" "$tree/$bdir/build.log" make -C "$tree" O="$bdir" -j"$(ncpus)" Image ||
 	{
 		grep -E -B2 -A10 'error|Error' "$tree/$bdir/build.log" | head -n 60 >&2
 		die "linux $variant: build failed (work/linux/$bdir/build.log)"

@@ -113,7 +113,7 @@ fi
 step "qemu $variant: building ${targets[*]} in $bdir"
 ccache -z >/dev/null
 t0=$(date +%s)
-ninja -C "$bdir" -j"$(ncpus)" "${targets[@]}" >"$bdir/ninja.log" 2>&1 ||
+logged "qemu $variant" "$bdir/ninja.log" ninja -C "$bdir" -j"$(ncpus)" "${targets[@]}" ||
 	{
 		grep -E -B2 -A12 'error|FAILED' "$bdir/ninja.log" | head -n 80 >&2
 		die "qemu $variant: build failed ($bdir/ninja.log)"

@@ -52,7 +52,7 @@ kmake=(make -C "$tree/tools/testing/selftests/kvm" -j"$(($(ncpus) > 2 ? 2 : $(nc
 	OUTPUT="$bdir/kvm" abs_objdir="$bdir"
 	INSTALL_HDR_PATH="$bdir/usr" KHDR_INCLUDES="-isystem $bdir/usr/include"
 	USERLDFLAGS=-static)
-"${kmake[@]}" "${tests[@]/#/$bdir/kvm/}" >"$bdir/build.log" 2>&1 || {
+logged "kselftests" "$bdir/build.log" "${kmake[@]}" "${tests[@]/#/$bdir/kvm/}" || {
 	grep -E -B2 -A10 'error|Error' "$bdir/build.log" | head -n 60 >&2
 	die "kselftests: build failed (work/linux/build-kselftests/build.log)"
 }

@@ -62,7 +62,7 @@ else
 fi
 run_step "smoke (qemu-aarch64-static)" "$S/smoke.sh"
 need "guests (build + TCG smoke)" make -s -C "$TOP/guests" test
-run_step "stream mutator (host/L1 builds agree)" make -s -C "$TOP/tests/faults" test
+run_step "stream mutator builds" make -s -C "$TOP/tests/faults" test
 run_step "rig self-test (failure handling)" "$S/rig-selftest.sh"
 # real KVM: one L1 boot per kernel, every scenario of the tier that declares that kernel
 rigout=$TOP/artifacts/check-rig

@@ -31,6 +31,23 @@ step() {
 	printf '==> [%4ds] %s\n' "$(($(date +%s) - _step_t0))" "$*"
 }
 
+# logged LABEL LOG COMMAND...: run COMMAND with its output in LOG, printing LOG's last line
+# once a minute meanwhile (a long build must not be silent); COMMAND's exit status
+logged() {
+	local label=$1 log=$2 pid rc=0 n=0
+	shift 2
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 5
+		n=$((n + 1))
+		[ $((n % 12)) = 0 ] || continue
+		step "$label: still building: $(tail -n 1 "$log" 2>/dev/null | cut -c1-100)"
+	done
+	wait "$pid" || rc=$?
+	return "$rc"
+}
+
 sha256_of() {
 	sha256sum "$1" | cut -d' ' -f1
 }

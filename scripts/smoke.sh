@@ -56,11 +56,29 @@ else
 	ko "cross: -dump-vmstate lists kvm-arm-idregs"
 fi
 checker=$TOP/work/qemu/scripts/vmstate-static-checker.py
-vsc() { { python3 "$checker" -s "$1" -d "$2" 2>&1 || true; } | { grep -v "^Warning: checking incompatible machine types" || true; } | sort; }
-vsc "$out/cross-base-virt-10.2.json" "$out/cross-base-virt-10.2.json" >"$out/checker-base-base.txt"
+# vsc SRC DST OUT: the checker's findings, sorted, in OUT; its exit status (the number of
+# findings, at most 255) in OUT.rc. A checker that crashes (a traceback, or output on
+# stderr) is a failure of its own, not "the same findings twice".
+vsc() {
+	local rc=0
+	python3 "$checker" -s "$1" -d "$2" >"$3.raw" 2>"$3.err" || rc=$?
+	echo "$rc" >"$3.rc"
+	{ grep -v "^Warning: checking incompatible machine types" "$3.raw" || true; } | sort >"$3"
+	if [ -s "$3.err" ] || [ "$rc" -ge 255 ]; then
+		sed 's/^/    /' "$3.err" | tail -n 5
+		return 1
+	fi
+}
+if vsc "$out/cross-base-virt-10.2.json" "$out/cross-base-virt-10.2.json" "$out/checker-base-base.txt"; then
+	ok "vmstate-static-checker runs: unpatched virt-10.2 against itself, $(cat "$out/checker-base-base.txt.rc") known findings (sd-card)"
+else
+	ko "vmstate-static-checker crashed (unpatched against itself)"
+fi
 for m in virt-10.2 virt-11.0; do
-	vsc "$out/cross-base-virt-10.2.json" "$out/cross-$m.json" >"$out/checker-base-$m.txt"
-	if diff "$out/checker-base-base.txt" "$out/checker-base-$m.txt" >"$out/checker-$m.diff"; then
+	if ! vsc "$out/cross-base-virt-10.2.json" "$out/cross-$m.json" "$out/checker-base-$m.txt"; then
+		ko "vmstate-static-checker crashed (unpatched virt-10.2 -> patched $m)"
+	elif diff "$out/checker-base-base.txt" "$out/checker-base-$m.txt" >"$out/checker-$m.diff" &&
+		cmp -s "$out/checker-base-base.txt.rc" "$out/checker-base-$m.txt.rc"; then
 		ok "vmstate-static-checker: unpatched virt-10.2 -> patched $m: no new incompatibility"
 	else
 		sed 's/^/    /' "$out/checker-$m.diff" | head -n 20
@@ -74,6 +92,25 @@ if [ -x "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" ]; then
 	else
 		ko "native: -dump-vmstate (see $out/native.log)"
 	fi
+fi
+# QMP misuse under TCG (the KVM cases are tests/faults/qmp.sh on the rig): the series'
+# commands answer with an error, and QEMU quits normally afterwards (no signal)
+if [ -x "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" ]; then
+	for m in virt-11.0 none; do
+		rc=0
+		r=$(printf '%s\n' '{"execute": "qmp_capabilities"}' '{"execute": "query-arm-idregs"}' \
+			'{"execute": "human-monitor-command", "arguments": {"command-line": "info idregs"}}' \
+			'{"execute": "quit"}' |
+			timeout 60 "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" -M "$m" -accel tcg \
+				-display none -nodefaults -qmp stdio 2>&1) || rc=$?
+		n=$(grep -c 'ID registers are only available with KVM' <<<"$r" || true)
+		if [ "$rc" = 0 ] && [ "$n" = 2 ]; then
+			ok "native TCG -M $m: query-arm-idregs and info idregs answer 'only available with KVM'"
+		else
+			printf '%s\n' "$r" | tail -n 6 | sed 's/^/    /'
+			ko "native TCG -M $m: QMP misuse (exit status $rc, $n of 2 answers)"
+		fi
+	done
 fi
 # The series' qtest without KVM (x86_64 TCG build): the compat cases run, the KVM ones are
 # not registered (skip cleanly)

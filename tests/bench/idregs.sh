@@ -107,7 +107,7 @@ qev() { # qev NAME true|false
 }
 # wait_status NAME STATUS SECONDS
 wait_status() {
-	_end=$(($(now_ms) + $3 * 1000))
+	_end=$(deadline $3)
 	while [ "$(now_ms)" -lt "$_end" ]; do
 		[ "$(vm_status "$1")" = "$2" ] && return 0
 		sleep 0.05
@@ -227,7 +227,7 @@ series() {
 		vm_qmp $a migrate-set-capabilities \
 			'{"capabilities": [{"capability": "return-path", "state": false}]}' >/dev/null
 		if vm_qmp $a migrate "{\"uri\": \"file:$f\"}" >/dev/null; then
-			_end=$(($(now_ms) + 60000))
+			_end=$(deadline 60)
 			while [ "$(now_ms)" -lt "$_end" ]; do
 				st=$(vm_qmp $a query-migrate | sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p')
 				[ "$st" = completed ] || [ "$st" = failed ] && break

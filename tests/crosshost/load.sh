@@ -19,7 +19,7 @@ for f in /payload/streams/*.mig; do
 	vm_start dst "$q" "$m" 2 -cpu "$cpu" -incoming defer || { echo "RESULT $n wrong dst-start"; continue; }
 	vm_qmp dst migrate-incoming "{\"uri\": \"file:$f\"}" >/dev/null 2>&1
 	res=""
-	_end=$(($(now_ms) + 60000))
+	_end=$(deadline 60)
 	while [ "$(now_ms)" -lt "$_end" ]; do
 		if ! vm_alive dst; then
 			rc=$(vm_wait_exit dst 1)

@@ -12,11 +12,24 @@ case $RIG_CPU in
 max) check "kvm: VHE mode (L1 -cpu max)" test "$mode" = "VHE mode initialized successfully" ;;
 *) check "kvm: initialised" test -n "$mode" ;;
 esac
+# the exact version line on stdout, nothing on stderr (a missing binary or library prints
+# its error there)
 for q in patched base; do
-	v=$($(qemu_bin $q) --version 2>&1 | head -n 1)
-	check "qemu $q runs in L1 ($v)" test -n "$v"
+	v=$($(qemu_bin $q) --version 2>"$RIG_OUT/qemu-$q-version.err" | head -n 1)
+	check "qemu $q runs in L1 ($v)" test -z "$(cat "$RIG_OUT/qemu-$q-version.err")" -a \
+		"${v%% (*}" = "QEMU emulator version 10.2.2"
 done
-m=$($(qemu_bin patched) -M help | grep -c -E '^virt-(10\.2|11\.0) ')
-check "qemu patched knows virt-10.2 and virt-11.0" test "$m" = 2
-m=$($(qemu_bin base) -M help | grep -c -E '^virt-11\.0 ')
-check "qemu base does not know virt-11.0" test "$m" = 0
+# machine types: "-M help" must run (its exit status) before its list can say anything
+if $(qemu_bin patched) -M help >"$RIG_OUT/machines-patched.txt" 2>&1; then
+	m=$(grep -c -E '^virt-(10\.2|11\.0) ' "$RIG_OUT/machines-patched.txt")
+	check "qemu patched knows virt-10.2 and virt-11.0" test "$m" = 2
+else
+	fail "qemu patched -M help" "$(head -n 2 "$RIG_OUT/machines-patched.txt")"
+fi
+if $(qemu_bin base) -M help >"$RIG_OUT/machines-base.txt" 2>&1; then
+	m=$(grep -c -E '^virt-10\.2 ' "$RIG_OUT/machines-base.txt")
+	n=$(grep -c -E '^virt-11\.0 ' "$RIG_OUT/machines-base.txt")
+	check "qemu base knows virt-10.2 but not virt-11.0" test "$m" = 1 -a "$n" = 0
+else
+	fail "qemu base -M help" "$(head -n 2 "$RIG_OUT/machines-base.txt")"
+fi
