@@ -40,8 +40,8 @@ CONFIG_ORDER = ["upstream", "compat", "patched-1vcpu", "patched"]
 CONFIG_LABEL = {
     "upstream": "unpatched QEMU, virt-10.2",
     "compat": "patched QEMU, virt-10.2 (old format)",
-    "patched": "patched QEMU, virt-11.0",
-    "patched-1vcpu": "patched QEMU, virt-11.0, x-idregs-vm-ioctl=off",
+    "patched": "patched QEMU, virt-11.2",
+    "patched-1vcpu": "patched QEMU, virt-11.2, x-idregs-vm-ioctl=off",
 }
 
 

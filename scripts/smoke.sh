@@ -23,8 +23,8 @@ for v in cross cross-base; do
 	else
 		ko "$v: -M help failed"
 	fi
-	for m in virt-10.2 virt-11.0; do
-		[ "$v" = cross-base ] && [ "$m" = virt-11.0 ] && continue
+	for m in virt-10.2 virt-11.2; do
+		[ "$v" = cross-base ] && [ "$m" = virt-11.2 ] && continue
 		if run "$v" -M "$m" -accel qtest -display none -dump-vmstate "$out/$v-$m.json" \
 			>"$out/$v-$m.log" 2>&1 &&
 			python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "vmschkmachine" in d' \
@@ -38,19 +38,19 @@ done
 # The unpatched QEMU must not know the new machine type (rollback tests rely on it).
 # bounded: if it accepted the machine type, -S would wait forever
 msg=$(timeout 60 qemu-aarch64-static -L / "$TOP/work/out/qemu-cross-base/bin/qemu-system-aarch64" \
-	-M virt-11.0 -accel qtest -display none -S -nodefaults 2>&1 </dev/null) || true
+	-M virt-11.2 -accel qtest -display none -S -nodefaults 2>&1 </dev/null) || true
 # (a here-string, not a pipe: under pipefail, grep -q leaving early can fail the pipe)
-if grep -q 'unsupported machine type: "virt-11.0"' <<<"$msg"; then
-	ok "cross-base: rejects virt-11.0 (unknown machine type)"
+if grep -q 'unsupported machine type: "virt-11.2"' <<<"$msg"; then
+	ok "cross-base: rejects virt-11.2 (unknown machine type)"
 else
 	printf '%s\n' "$msg" | head -n 5 | sed 's/^/    /'
-	ko "cross-base: does not reject virt-11.0"
+	ko "cross-base: does not reject virt-11.2"
 fi
 # The new section is in the patched build's -dump-vmstate (it is KVM-only code, but the
 # type exists in every KVM-enabled build), and vmstate-static-checker.py finds nothing
 # between unpatched (source) and patched (destination) that it does not also find between
 # the unpatched build and itself (pristine 10.2.2 has a false positive on sd-card).
-if grep -q '"kvm-arm-idregs"' "$out/cross-virt-11.0.json" 2>/dev/null; then
+if grep -q '"kvm-arm-idregs"' "$out/cross-virt-11.2.json" 2>/dev/null; then
 	ok "cross: -dump-vmstate lists kvm-arm-idregs"
 else
 	ko "cross: -dump-vmstate lists kvm-arm-idregs"
@@ -74,7 +74,7 @@ if vsc "$out/cross-base-virt-10.2.json" "$out/cross-base-virt-10.2.json" "$out/c
 else
 	ko "vmstate-static-checker crashed (unpatched against itself)"
 fi
-for m in virt-10.2 virt-11.0; do
+for m in virt-10.2 virt-11.2; do
 	if ! vsc "$out/cross-base-virt-10.2.json" "$out/cross-$m.json" "$out/checker-base-$m.txt"; then
 		ko "vmstate-static-checker crashed (unpatched virt-10.2 -> patched $m)"
 	elif diff "$out/checker-base-base.txt" "$out/checker-base-$m.txt" >"$out/checker-$m.diff" &&
@@ -86,9 +86,9 @@ for m in virt-10.2 virt-11.0; do
 	fi
 done
 if [ -x "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" ]; then
-	if "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" -M virt-11.0 -accel qtest \
-		-display none -dump-vmstate "$out/native-virt-11.0.json" >"$out/native.log" 2>&1; then
-		ok "native: -M virt-11.0 -accel qtest -dump-vmstate"
+	if "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" -M virt-11.2 -accel qtest \
+		-display none -dump-vmstate "$out/native-virt-11.2.json" >"$out/native.log" 2>&1; then
+		ok "native: -M virt-11.2 -accel qtest -dump-vmstate"
 	else
 		ko "native: -dump-vmstate (see $out/native.log)"
 	fi
@@ -96,7 +96,7 @@ fi
 # QMP misuse under TCG (the KVM cases are tests/faults/qmp.sh on the rig): the series'
 # commands answer with an error, and QEMU quits normally afterwards (no signal)
 if [ -x "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" ]; then
-	for m in virt-11.0 none; do
+	for m in virt-11.2 none; do
 		rc=0
 		r=$(printf '%s\n' '{"execute": "qmp_capabilities"}' '{"execute": "query-arm-idregs"}' \
 			'{"execute": "human-monitor-command", "arguments": {"command-line": "info idregs"}}' \

@@ -7,7 +7,7 @@
 #
 # Configurations (same guest, same L1, -M <machine> -cpu host -smp N -m 64):
 #   upstream       unpatched QEMU 10.2.2, virt-10.2: ID registers in every vCPU's cpreg list
-#   patched        the series, virt-11.0: kvm-arm-idregs section, VM ioctls when the kernel
+#   patched        the series, virt-11.2: kvm-arm-idregs section, VM ioctls when the kernel
 #                  has KVM_CAP_VM_ONE_REG, else one vCPU (the fallback)
 #   patched-1vcpu  the same with -global kvm-arm-idregs.x-idregs-vm-ioctl=off (one-vCPU
 #                  path forced; only where the kernel has the capability)
@@ -120,8 +120,8 @@ cfg_args() { # cfg_args CONFIG -> sets Q M X (extra args)
 	X=""
 	case $1 in
 	upstream) Q=base M=virt-10.2 ;;
-	patched) Q=patched M=virt-11.0 ;;
-	patched-1vcpu) Q=patched M=virt-11.0 X="-global kvm-arm-idregs.x-idregs-vm-ioctl=off" ;;
+	patched) Q=patched M=virt-11.2 ;;
+	patched-1vcpu) Q=patched M=virt-11.2 X="-global kvm-arm-idregs.x-idregs-vm-ioctl=off" ;;
 	compat) Q=patched M=virt-10.2 ;;
 	*) return 1 ;;
 	esac

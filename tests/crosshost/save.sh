@@ -9,8 +9,8 @@
 
 mkdir -p "$RIG_OUT/streams"
 tag=$(echo "${RIG_KERNEL}-${RIG_CPU}" | tr ",=" "__")
-for c in base:virt-10.2:host patched:virt-10.2:host patched:virt-11.0:host \
-	patched:virt-11.0:host,sve=off base:virt-10.2:host,sve=off; do
+for c in base:virt-10.2:host patched:virt-10.2:host patched:virt-11.2:host \
+	patched:virt-11.2:host,sve=off base:virt-10.2:host,sve=off; do
 	q=${c%%:*} rest=${c#*:}
 	m=${rest%%:*} cpu=${rest#*:}
 	n="$tag--$q--$m--$(echo "$cpu" | tr ',=' '__')"

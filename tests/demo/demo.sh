@@ -7,7 +7,7 @@
 # rig: tier=demo
 . /rig/lib.sh
 
-M=${DEMO_MACHINE:-virt-11.0}
+M=${DEMO_MACHINE:-virt-11.2}
 # (live_migrate_test traces the patched destination's ID register writes in dst.trace)
 live_migrate_test demo patched patched "$M" 4 "tcp:127.0.0.1:4444"
 cp "$VMDIR/dst.trace" "$RIG_OUT/demo.dst.trace" 2>/dev/null

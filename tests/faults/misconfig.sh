@@ -1,7 +1,7 @@
 #!/bin/sh
 # Misconfiguration: streams that do not fit the destination, each refused with a message
 # that says what does not fit (or, where the series promises it, loaded correctly):
-#   - new-format stream (virt-11.0) into an old-format destination
+#   - new-format stream (virt-11.2) into an old-format destination
 #     (-global arm-cpu.x-migrate-idregs-per-vcpu=on) and into other machine types;
 #   - old-format stream (source with x-migrate-idregs-per-vcpu=on) into a new-format
 #     destination: loads when the vCPU lists agree with the VM, refused when one vCPU's
@@ -21,10 +21,10 @@ OLD="-global arm-cpu.x-migrate-idregs-per-vcpu=on"
 
 # streams: new format, old format (same machine type), 4 vCPUs, no SVE/PMU/pauth
 # shellcheck disable=SC2086
-fl_save m1 patched virt-11.0 2 "$W/new.mig" && H_NEW=$FL_HASH B_NEW=$FL_HB || fail "save new-format stream"
+fl_save m1 patched virt-11.2 2 "$W/new.mig" && H_NEW=$FL_HASH B_NEW=$FL_HB || fail "save new-format stream"
 vm_stop m1
 # shellcheck disable=SC2086
-fl_save m2 patched virt-11.0 2 "$W/old.mig" $OLD && H_OLD=$FL_HASH B_OLD=$FL_HB || fail "save old-format stream"
+fl_save m2 patched virt-11.2 2 "$W/old.mig" $OLD && H_OLD=$FL_HASH B_OLD=$FL_HB || fail "save old-format stream"
 vm_stop m2
 
 # --- format mismatch ---
@@ -32,10 +32,10 @@ FL_HASH=$H_NEW FL_HB=$B_NEW
 # shellcheck disable=SC2086
 fl_case "new-format stream into an old-format destination (x-migrate-idregs-per-vcpu=on)" \
 	"$W/new.mig" refuse "Unknown section or instance .kvm-arm-idregs. 0" $OLD
-FL_MACHINE=virt-10.2 fl_case "virt-11.0 stream into a virt-10.2 destination (patched)" \
-	"$W/new.mig" refuse "[Mm]achine type.*virt-11.0.*virt-10.2|virt-10.2.*virt-11.0"
-FL_QEMU=base FL_MACHINE=virt-10.2 fl_case "virt-11.0 stream into unmodified QEMU (virt-10.2)" \
-	"$W/new.mig" refuse "virt-11.0"
+FL_MACHINE=virt-10.2 fl_case "virt-11.2 stream into a virt-10.2 destination (patched)" \
+	"$W/new.mig" refuse "[Mm]achine type.*virt-11.2.*virt-10.2|virt-10.2.*virt-11.2"
+FL_QEMU=base FL_MACHINE=virt-10.2 fl_case "virt-11.2 stream into unmodified QEMU (virt-10.2)" \
+	"$W/new.mig" refuse "virt-11.2"
 
 FL_HASH=$H_OLD FL_HB=$B_OLD
 fl_case "old-format stream into a new-format destination: vCPU lists agree, loads" \
@@ -69,7 +69,7 @@ fi
 # is accepted (a warning, then the VM starts without device/vCPU state) ---
 fl_save m5 base virt-10.2 2 "$W/base.mig" || fail "save base stream"
 vm_stop m5
-for q in base:virt-10.2:base.mig patched:virt-11.0:new.mig; do
+for q in base:virt-10.2:base.mig patched:virt-11.2:new.mig; do
 	qq=${q%%:*} mm=$(echo "$q" | cut -d: -f2) ff=${q##*:}
 	$MUTATE -E "$W/$ff" "$W/eof.mig" "$W/eof.meta" || { fail "mutate -E $ff"; continue; }
 	FL_QEMU=$qq FL_MACHINE=$mm fl_load fcase "$W/eof.mig" 20
@@ -93,7 +93,7 @@ fl_save m3 base virt-10.2 2 "$W/base2.mig" || fail "save base 2-vCPU stream"
 vm_stop m3
 fl_save m3 base virt-10.2 4 "$W/base4.mig" || fail "save base 4-vCPU stream"
 vm_stop m3
-fl_save m3 patched virt-11.0 4 "$W/smp4.mig" && H4=$FL_HASH B4=$FL_HB || fail "save 4-vCPU stream"
+fl_save m3 patched virt-11.2 4 "$W/smp4.mig" && H4=$FL_HASH B4=$FL_HB || fail "save 4-vCPU stream"
 vm_stop m3
 for c in 2:4 4:2; do
 	from=${c%:*} to=${c#*:}
@@ -140,7 +140,7 @@ for fx in "sve:refuse:$(fl_field_re ID_AA64PFR0_EL1 SVE)" "pmu:accept:." \
 	"pauth:refuse:$(fl_field_re ID_AA64ISAR1_EL1 '(APA|API|GPA|GPI)')"; do
 	feat=${fx%%:*} fx=${fx#*:}
 	want=${fx%%:*} re=${fx#*:}
-	if fl_save m4 patched virt-11.0 2 "$W/no-$feat.mig" -cpu "host,$feat=off"; then
+	if fl_save m4 patched virt-11.2 2 "$W/no-$feat.mig" -cpu "host,$feat=off"; then
 		vm_stop m4
 		fl_case "source -cpu host,$feat=off into a default destination: ${want%e}ed" \
 			"$W/no-$feat.mig" "$want" "$re"

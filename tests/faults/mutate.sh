@@ -1,5 +1,5 @@
 #!/bin/sh
-# Stream mutation, make check subset: save a virt-11.0 VM to a file, load mutated copies
+# Stream mutation, make check subset: save a virt-11.2 VM to a file, load mutated copies
 # of its stream (the kvm-arm-idregs section: count, ids, values, truncation, cut, header,
 # footer) into fresh destinations; each must be refused with a message naming the problem
 # or load with a guest that runs with the accepted values. Deterministic: seeds 1..82 (two

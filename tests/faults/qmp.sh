@@ -79,16 +79,16 @@ fi
 stop onecpu
 
 # --- the qtest accelerator: no KVM ---
-if start qt -M virt-11.0 -accel qtest; then
+if start qt -M virt-11.2 -accel qtest; then
 	ask qt "-accel qtest: query-arm-idregs" error "only available with KVM" query-arm-idregs
 	hmp qt "-accel qtest" "only available with KVM"
 else
-	fail "-M virt-11.0 -accel qtest starts" "$(head -n 2 "$VMDIR/qt.log")"
+	fail "-M virt-11.2 -accel qtest starts" "$(head -n 2 "$VMDIR/qt.log")"
 fi
 stop qt
 
 # --- before the first run, per machine type ---
-for m in virt-11.0 virt-10.2; do
+for m in virt-11.2 virt-10.2; do
 	want=per-vm
 	[ $m = virt-10.2 ] && want=per-vcpu
 	if start pre -M "$m,gic-version=3" -accel kvm -cpu host -smp 2 -m 64 -kernel "$G" -S; then
@@ -116,8 +116,8 @@ fi
 stop dev
 
 # --- during an incoming migration, and after a refused one ---
-if start inc -M virt-11.0,gic-version=3 -accel kvm -cpu host -smp 2 -m 64 -kernel "$G" -incoming defer; then
-	ask inc "virt-11.0 waiting for an incoming migration: query-arm-idregs" result '"format": "per-vm"' query-arm-idregs
+if start inc -M virt-11.2,gic-version=3 -accel kvm -cpu host -smp 2 -m 64 -kernel "$G" -incoming defer; then
+	ask inc "virt-11.2 waiting for an incoming migration: query-arm-idregs" result '"format": "per-vm"' query-arm-idregs
 	printf 'QEVM garbage\n' >"$VMDIR/garbage.mig"
 	qmp "$VMDIR/inc.qmp" migrate-incoming \
 		"{\"uri\": \"file:$VMDIR/garbage.mig\", \"exit-on-error\": false}" >/dev/null 2>&1
@@ -126,9 +126,9 @@ if start inc -M virt-11.0,gic-version=3 -accel kvm -cpu host -smp 2 -m 64 -kerne
 		qmp "$VMDIR/inc.qmp" query-migrate 2>/dev/null | grep -q '"status": "failed"' && break
 		sleep 0.1
 	done
-	ask inc "virt-11.0 after a refused incoming migration: query-arm-idregs" result '"format": "per-vm"' query-arm-idregs
-	hmp inc "virt-11.0 after a refused incoming migration" "migrated: per-vm"
+	ask inc "virt-11.2 after a refused incoming migration: query-arm-idregs" result '"format": "per-vm"' query-arm-idregs
+	hmp inc "virt-11.2 after a refused incoming migration" "migrated: per-vm"
 else
-	fail "virt-11.0 -incoming defer starts" "$(head -n 2 "$VMDIR/inc.log")"
+	fail "virt-11.2 -incoming defer starts" "$(head -n 2 "$VMDIR/inc.log")"
 fi
 stop inc

@@ -19,11 +19,11 @@ for rp in true false; do
 	l="refused live migration, return path $([ $rp = true ] && echo on || echo off)"
 	vm_stop src >/dev/null 2>&1
 	vm_stop dst >/dev/null 2>&1
-	if ! guest_boot src patched virt-11.0 2; then
+	if ! guest_boot src patched virt-11.2 2; then
 		fail "$l: source guest boots"
 		continue
 	fi
-	vm_start dst patched virt-11.0 2 -incoming defer -cpu host,sve=off \
+	vm_start dst patched virt-11.2 2 -incoming defer -cpu host,sve=off \
 		-trace "enable=ram_load_loop,file=$VMDIR/dst.trace" \
 		-trace "enable=qemu_loadvm_state_section_startfull,file=$VMDIR/dst.trace"
 	for v in dst src; do

@@ -27,7 +27,7 @@ immutable=0
 
 # --- -EINVAL / immutable ------------------------------------------------------------------
 src=$W/src.mig
-if ! fl_save rsrc patched virt-11.0 2 "$src"; then
+if ! fl_save rsrc patched virt-11.2 2 "$src"; then
 	fail "refusals: source VM saved"
 	exit 0
 fi
@@ -135,7 +135,7 @@ else
 	/opt/qemu-patched/bin/qemu-img create -q -f qcow2 "$img" 32M
 	disk="-drive file=$img,if=none,id=d0,format=qcow2"
 	# shellcheck disable=SC2086
-	if guest_boot snapa patched virt-11.0 2 $disk; then
+	if guest_boot snapa patched virt-11.2 2 $disk; then
 		# HMP reports errors as text with QMP success: both commands must print nothing, and
 		# after the loadvm the heartbeat must go back to the snapshot's
 		r=$(vm_hmp snapa "savevm s0")
@@ -212,7 +212,7 @@ fi
 # --- a live migration refused by the destination: the source survives ------------------------
 vm_stop src >/dev/null 2>&1
 # the source holds a lowered field (rig/lib.sh src_boot): the retry must carry it
-if src_boot src patched virt-11.0 2; then
+if src_boot src patched virt-11.2 2; then
 	h0=$(guest_hash src)
 	fl_qemu_start ldst -cpu host,sve=off -incoming defer
 	fl_wait_qmp ldst

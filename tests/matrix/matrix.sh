@@ -1,6 +1,7 @@
 #!/bin/sh
 # Upgrade/rollback matrix on one L1 kernel: QEMU {unpatched 10.2.2 ("base"), patched} on
-# both sides x machine type {virt-10.2, virt-11.0 (patched only)}, live migration of a
+# both sides x machine type {virt-10.2, virt-11.1 (patched only, old format), virt-11.2
+# (patched only, new format)}, live migration of a
 # 4-vCPU guest. Each cell asserts its documented outcome (docs/testing.md):
 #   success  migration completes, the guest heartbeats on the destination with all vCPUs
 #            and sees the source's ID registers. The source holds a lowered
@@ -28,21 +29,23 @@ want base-base full && live_migrate_test "m1 base->base virt-10.2" base base vir
 want base-patched check && live_migrate_test "m2 base->patched virt-10.2 (upgrade)" base patched virt-10.2 4 $U
 want patched-base check && live_migrate_test "m3 patched->base virt-10.2 (rollback)" patched base virt-10.2 4 $U
 want p-p-10 full && live_migrate_test "m4 patched->patched virt-10.2" patched patched virt-10.2 4 $U
-want p-p-11 check && live_migrate_test "m5 patched->patched virt-11.0" patched patched virt-11.0 4 $U
+want p-p-11 check && live_migrate_test "m5 patched->patched virt-11.2" patched patched virt-11.2 4 $U
+# virt-11.1, the latest machine type of a released QEMU, keeps the old format
+want p-p-11.1 full && live_migrate_test "m12 patched->patched virt-11.1 (old format)" patched patched virt-11.1 4 $U
 # both access paths produce the same stream: VM ioctls on one side, one vCPU on the other
 want mixed full && SRC_ARGS="-global kvm-arm-idregs.x-idregs-vm-ioctl=off" \
-	live_migrate_test "m6 patched(vcpu path)->patched virt-11.0" patched patched virt-11.0 4 $U
+	live_migrate_test "m6 patched(vcpu path)->patched virt-11.2" patched patched virt-11.2 4 $U
 want mixed2 full && DST_ARGS="-global kvm-arm-idregs.x-idregs-vm-ioctl=off" \
-	live_migrate_test "m7 patched->patched(vcpu path) virt-11.0" patched patched virt-11.0 4 $U
+	live_migrate_test "m7 patched->patched(vcpu path) virt-11.2" patched patched virt-11.2 4 $U
 
-# -- virt-11.0 cannot go to an unpatched QEMU: refused before anything is sent -----------
+# -- virt-11.2 cannot go to an unpatched QEMU: refused before anything is sent -----------
 if want v11-base check; then
-	l="m8 patched virt-11.0 -> base (refused: unknown machine type)"
-	if guest_boot src patched virt-11.0 4; then
-		vm_start dst base virt-11.0 4 -incoming defer
+	l="m8 patched virt-11.2 -> base (refused: unknown machine type)"
+	if guest_boot src patched virt-11.2 4; then
+		vm_start dst base virt-11.2 4 -incoming defer
 		st=$(vm_wait_exit dst 10)
 		if [ "$st" != running ] && [ "$st" != 0 ] &&
-			grep -q 'unsupported machine type: "virt-11.0"' "$VMDIR/dst.log"; then
+			grep -q 'unsupported machine type: "virt-11.2"' "$VMDIR/dst.log"; then
 			pass "$l: destination exits with 'unsupported machine type'"
 		else
 			fail "$l: destination refuses" "status $st: $(head -n 2 "$VMDIR/dst.log" | tr '\n' ' ')"
@@ -99,17 +102,17 @@ if want chain check; then
 	vm_stop c
 fi
 
-# -- mismatched compat property on virt-11.0 (a misconfiguration) ------------------------
+# -- mismatched compat property on virt-11.2 (a misconfiguration) ------------------------
 # old-format source (ID registers in the vCPU lists, no section) -> new-format destination:
 # accepted when the values agree with the destination VM's (a source at the host's
 # defaults); a source whose values differ is refused naming the register (the destination
 # does not adopt ID registers from vCPU lists on this machine type)
 want oldfmt-newfmt check && LOWER=0 SRC_ARGS="-global arm-cpu.x-migrate-idregs-per-vcpu=on" \
-	live_migrate_test "m10 patched(old format, host values)->patched virt-11.0" patched patched virt-11.0 4 $U
+	live_migrate_test "m10 patched(old format, host values)->patched virt-11.2" patched patched virt-11.2 4 $U
 if ids_writable && want oldfmt-newfmt-lowered check; then
-	l="m10b patched(old format, lowered)->patched virt-11.0 (refused: values differ)"
-	if src_boot src patched virt-11.0 4 -global arm-cpu.x-migrate-idregs-per-vcpu=on; then
-		vm_start dst patched virt-11.0 4 -incoming defer
+	l="m10b patched(old format, lowered)->patched virt-11.2 (refused: values differ)"
+	if src_boot src patched virt-11.2 4 -global arm-cpu.x-migrate-idregs-per-vcpu=on; then
+		vm_start dst patched virt-11.2 4 -incoming defer
 		if migrate src dst "$U" 60; then
 			fail "$l: migration refused" "it completed"
 		else
@@ -134,9 +137,9 @@ fi
 # new-format source -> old-format destination: the destination has no kvm-arm-idregs
 # section to load into and refuses the stream; the source keeps running
 if want newfmt-oldfmt check; then
-	l="m11 patched virt-11.0 -> patched(old format) (refused: unknown section)"
-	if guest_boot src patched virt-11.0 4; then
-		vm_start dst patched virt-11.0 4 -incoming defer -global arm-cpu.x-migrate-idregs-per-vcpu=on
+	l="m11 patched virt-11.2 -> patched(old format) (refused: unknown section)"
+	if guest_boot src patched virt-11.2 4; then
+		vm_start dst patched virt-11.2 4 -incoming defer -global arm-cpu.x-migrate-idregs-per-vcpu=on
 		if migrate src dst "$U" 60; then
 			fail "$l: migration refused" "it completed"
 		else

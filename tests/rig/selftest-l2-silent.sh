@@ -7,7 +7,7 @@
 # rig: tier=none
 . /rig/lib.sh
 # a "kernel" that is no guest at all: the vCPU runs garbage and prints nothing
-if ! GUEST=/bin/busybox vm_start silent patched virt-11.0 1; then
+if ! GUEST=/bin/busybox vm_start silent patched virt-11.2 1; then
 	fail "silent guest self-test: QEMU did not start (not the case under test)"
 elif [ "$(vm_status silent)" != running ]; then
 	fail "silent guest self-test: the VM is not running ($(vm_status silent))"

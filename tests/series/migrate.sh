@@ -1,5 +1,5 @@
 #!/bin/sh
-# The QEMU series on real KVM: virt-11.0 migrates its ID registers once per VM, in the
+# The QEMU series on real KVM: virt-11.2 migrates its ID registers once per VM, in the
 # kvm-arm-idregs section (VM ioctls with KVM_CAP_VM_ONE_REG, one vCPU without); virt-10.2
 # keeps the old stream and migrates both ways between patched and unpatched QEMU.
 # rig: kernels=ours,deb612,deb61
@@ -8,7 +8,7 @@
 . /rig/lib.sh
 
 # (live_migrate_test traces the patched destination's writes and checks their number)
-live_migrate_test "v11-patched" patched patched virt-11.0 4 "tcp:127.0.0.1:4444"
+live_migrate_test "v11-patched" patched patched virt-11.2 4 "tcp:127.0.0.1:4444"
 cp "$VMDIR/dst.trace" "$RIG_OUT/v11-patched.dst.trace" 2>/dev/null
 path=$(sed -n 's/.*kvm_arm_idregs_load_end path \([a-z-]*\).*/\1/p' "$VMDIR/dst.trace" | head -n 1)
 say "destination wrote its ID registers through path '$path'"
@@ -21,7 +21,9 @@ live_migrate_test "v10.2-rollback" patched base virt-10.2 4 "tcp:127.0.0.1:4444"
 live_migrate_test "v10.2-upgrade" base patched virt-10.2 4 "tcp:127.0.0.1:4444"
 
 # introspection: HMP "info idregs" / QMP query-arm-idregs on both machine types
-for m in virt-11.0 virt-10.2; do
+# virt-11.2 carries the new format; virt-11.1 (the latest released machine type) and
+# virt-10.2 keep the old one
+for m in virt-11.2 virt-11.1 virt-10.2; do
 	if guest_boot intro patched $m 2; then
 		vm_hmp intro "info idregs" >"$RIG_OUT/info-idregs-$m.txt" 2>&1
 		vm_qmp intro query-arm-idregs >"$RIG_OUT/query-arm-idregs-$m.json" 2>&1
@@ -30,10 +32,10 @@ for m in virt-11.0 virt-10.2; do
 		n=$(grep -o '"name"' "$RIG_OUT/query-arm-idregs-$m.json" | wc -l)
 		say "$m: $(head -n 1 "$RIG_OUT/info-idregs-$m.txt")"
 		want=per-vm
-		[ $m = virt-10.2 ] && want=per-vcpu
+		[ $m = virt-11.2 ] || want=per-vcpu
 		check "introspection $m: format $want, $n registers listed" test "$fmt" = "$want" -a "$n" -ge 56
 		case $RIG_KERNEL:$m in
-		ours:virt-11.0 | ours-lockdep:virt-11.0) check "introspection $m: access vm-ioctl" test "$acc" = vm-ioctl ;;
+		ours:virt-11.2 | ours-lockdep:virt-11.2) check "introspection $m: access vm-ioctl" test "$acc" = vm-ioctl ;;
 		*) check "introspection $m: access vcpu" test "$acc" = vcpu ;;
 		esac
 	else

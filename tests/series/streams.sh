@@ -7,7 +7,7 @@
 . /rig/lib.sh
 
 mkdir -p "$RIG_OUT/streams"
-for c in base:virt-10.2 patched:virt-10.2 patched:virt-11.0; do
+for c in base:virt-10.2 patched:virt-10.2 patched:virt-11.2; do
 	q=${c%%:*} m=${c#*:}
 	f="$RIG_OUT/streams/$q-$m.mig"
 	if guest_boot save "$q" "$m" 2 && vm_save_file save "$f"; then
