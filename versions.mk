@@ -78,3 +78,18 @@ IPXE_PKG          := ipxe-qemu
 IPXE_VER          := 1.0.0+git-20190125.36a4c85-5.1
 IPXE_FILE         := ipxe-qemu_1.0.0+git-20190125.36a4c85-5.1_all.deb
 IPXE_SHA256       := 5c2419ce07f4d80ac5e88e32ac09cdc523c048af86c4730d682ba969d3189db2
+
+# --- Debian's own QEMU builds: rollback peers of the rig (issue 13) ----------------------
+# qemu-system-arm (which ships qemu-system-aarch64) for arm64, run in L1 with its own
+# library closure (scripts/peer.sh); every package of that closure is pinned by version and
+# sha256 in rig/peers/<name>.lock. PEER111: sid's 11.1.x, PEER100: trixie's 10.0.x.
+PEER111_PKG       := qemu-system-arm:arm64
+PEER111_VER       := 1:11.1.3+ds-1
+PEER111_SUITE     := sid
+PEER111_FILE      := qemu-system-arm_11.1.3+ds-1_arm64.deb
+PEER111_SHA256    := 163eec3ceb8cf3fad0ddc70e4757ae137f8b9d9a49a1f659eeb101e9a3011551
+PEER100_PKG       := qemu-system-arm:arm64
+PEER100_VER       := 1:10.0.13+ds-0+deb13u1
+PEER100_SUITE     := trixie
+PEER100_FILE      := qemu-system-arm_10.0.13+ds-0+deb13u1_arm64.deb
+PEER100_SHA256    := 1e067d6d225d54516678472cd21c98aae9fecfb67ce68b797bba24ade405a664

@@ -4,7 +4,8 @@
 # runner on the host counts them. Progress lines start with "# ".
 #
 # VMs: vm_start NAME QEMU MACHINE SMP [extra QEMU args...]
-#   QEMU is "patched" or "base"; the VM runs the idregs guest on KVM (-cpu host); its files
+#   QEMU is "patched", "base" (unmodified 10.2.2) or a Debian-built peer ("deb111": sid's
+#   11.1.x, "deb100": trixie's 10.0.x); the VM runs the idregs guest on KVM (-cpu host); its files
 #   are /tmp/vm/NAME.{qmp,serial,log,pid}. Destination VMs get "-incoming defer" in extra.
 
 RIG_OUT=${RIG_OUT:-/tmp/out}
@@ -29,6 +30,8 @@ qemu_bin() {
 	case $1 in
 	patched) echo "${RIG_QEMU_PATCHED:-/opt/qemu-patched/bin/qemu-system-aarch64}" ;;
 	base) echo "/opt/qemu-base/bin/qemu-system-aarch64" ;;
+	# Debian's own builds (scripts/peer.sh; a scenario names them in "# rig: peers=")
+	deb111 | deb100) echo "/opt/peer-$1/qemu-system-aarch64" ;;
 	*) echo "unknown-qemu-$1" ;;
 	esac
 }
@@ -432,6 +435,42 @@ live_migrate_test() {
 	vm_stop src
 	vm_stop dst
 	return 0
+}
+
+# source_survives LABEL NAME: after a refused migration, NAME runs and its guest heartbeats
+source_survives() {
+	_s0=$(guest_hb "$2")
+	check "$1: source running (status $(vm_status "$2"))" test "$(vm_status "$2")" = running
+	if guest_wait_hb "$2" "${_s0:-0}" 5; then pass "$1: source guest heartbeats"; else fail "$1: source guest heartbeats"; fi
+}
+
+# matrix_cell ID TIER: whether a matrix cell of TIER runs in this RIG_TIER (check runs the
+# cells marked check, full runs all); counts the cells that run in $cells
+cells=0
+matrix_cell() {
+	[ "$RIG_TIER" = full ] || [ "$2" = check ] || return 1
+	cells=$((cells + 1))
+}
+
+# unknown_machine_test LABEL DST_QEMU MACHINE SMP: a guest runs on the patched QEMU with
+# MACHINE; DST_QEMU, which does not know MACHINE, must refuse to start as the destination
+# (exit 1, 'unsupported machine type'), and the source must keep running and heartbeating
+unknown_machine_test() {
+	_l=$1 _dq=$2 _m=$3 _smp=$4
+	if guest_boot src patched "$_m" "$_smp"; then
+		vm_start dst "$_dq" "$_m" "$_smp" -incoming defer
+		_st=$(vm_wait_exit dst 10)
+		if [ "$_st" = 1 ] && grep -q "unsupported machine type: \"$_m\"" "$VMDIR/dst.log"; then
+			pass "$_l: $_dq exits 1 with 'unsupported machine type: \"$_m\"'"
+		else
+			fail "$_l: $_dq refuses the machine type" "status $_st: $(head -n 2 "$VMDIR/dst.log" | tr '\n' ' ')"
+		fi
+		source_survives "$_l" src
+	else
+		fail "$_l: source guest boots"
+	fi
+	vm_stop src
+	vm_stop dst
 }
 
 # vm_save_file NAME FILE: stop the VM and save it to FILE (migration to a file); 0 when the

@@ -93,6 +93,10 @@ if [ -x "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" ]; then
 		ko "native: -dump-vmstate (see $out/native.log)"
 	fi
 fi
+# The native TCG build exists after make check-full (or scripts/build-qemu.sh native); the
+# checks below need it and say when they did not run.
+[ -x "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" ] ||
+	echo "  note: no native TCG build (make check-full builds it): its -dump-vmstate, QMP misuse and qtest checks did not run"
 # QMP misuse under TCG (the KVM cases are tests/faults/qmp.sh on the rig): the series'
 # commands answer with an error, and QEMU quits normally afterwards (no signal)
 if [ -x "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" ]; then

@@ -64,9 +64,7 @@ for rp in true false; do
 		>>"$RIG_OUT/ramsent.txt"
 	if [ $rp = true ]; then
 		check "$l: the source learns of the refusal (status failed, not '$st')" test "$st" = failed
-		s0=$(guest_hb src)
-		check "$l: the source VM runs again" test "$(vm_status src)" = running
-		if guest_wait_hb src "${s0:-0}" 5; then pass "$l: source guest heartbeats"; else fail "$l: source guest heartbeats"; fi
+		source_survives "$l: the source VM runs again" src
 	else
 		# without a return path the source learns only from the socket: it either
 		# fails on the closed connection or has already handed the whole stream to it
