@@ -177,7 +177,7 @@ guest_counters() { grep -a '^HB [0-9]* .*c=' "$VMDIR/$1.serial" | tail -n 1 | se
 
 # guest_all_alive NAME SMP SECONDS: every one of the SMP vCPUs advances its own counter
 # between the last heartbeat now and a later one (the guest's k/N can dip under load, so
-# one heartbeat line is not enough; guests/README.md)
+# one heartbeat line is not enough; guests/README.md). Leaves the two in _c0 and _c1.
 guest_all_alive() {
 	_c0=$(guest_counters "$1")
 	_end=$(deadline "$3")
@@ -282,28 +282,29 @@ lowered_boot() {
 		vm_stop "$_bn-def"
 		return 1
 	fi
-	_f=$VMDIR/$_bn.lowered.mig
-	if ! vm_save_file "$_bn-def" "$VMDIR/$_bn.def.mig"; then
+	# (not NAME.*: starting NAME removes its old files)
+	_f=$VMDIR/lowered-$_bn.mig
+	if ! vm_save_file "$_bn-def" "$VMDIR/default-$_bn.mig"; then
 		say "lowered_boot: saving $_bn-def failed"
 		vm_stop "$_bn-def"
 		return 1
 	fi
 	vm_stop "$_bn-def"
-	if $MUTATE -i "$VMDIR/$_bn.def.mig" >/dev/null 2>&1; then
-		$MUTATE -F "$LOWER_FIELD:$((DEF_VAL - 1))" "$VMDIR/$_bn.def.mig" "$_f" "$VMDIR/$_bn.meta" ||
+	if $MUTATE -i "$VMDIR/default-$_bn.mig" >/dev/null 2>&1; then
+		$MUTATE -F "$LOWER_FIELD:$((DEF_VAL - 1))" "$VMDIR/default-$_bn.mig" "$_f" "$VMDIR/lowered-$_bn.meta" ||
 			return 1
 	else
 		# old format: the value is in each vCPU's register list
-		cp "$VMDIR/$_bn.def.mig" "$_f"
+		cp "$VMDIR/default-$_bn.mig" "$_f"
 		_c=0
 		while [ "$_c" -lt "$_bs" ]; do
-			$MUTATE -C "$_c:$LOWER_FIELD:$((DEF_VAL - 1))" "$_f" "$_f.tmp" "$VMDIR/$_bn.meta" ||
+			$MUTATE -C "$_c:$LOWER_FIELD:$((DEF_VAL - 1))" "$_f" "$_f.tmp" "$VMDIR/lowered-$_bn.meta" ||
 				return 1
 			mv "$_f.tmp" "$_f"
 			_c=$((_c + 1))
 		done
 	fi
-	rm -f "$VMDIR/$_bn.def.mig"
+	rm -f "$VMDIR/default-$_bn.mig"
 	vm_start "$_bn" "$_bq" "$_bm" "$_bs" -incoming "file:$_f" "$@" || return 1
 	# a stream saved from a stopped VM restores "paused"
 	_end=$(deadline 20)
@@ -418,7 +419,11 @@ live_migrate_test() {
 	else
 		fail "$_l: heartbeat continues on the destination" "src last ${_seq:-none}, dst: $(tail -n 2 "$VMDIR/dst.serial" | tr '\n' '|')"
 	fi
-	check "$_l: all $_smp vCPUs advance on the destination ($(guest_counters dst))" guest_all_alive dst "$_smp" 10
+	if guest_all_alive dst "$_smp" 10; then
+		pass "$_l: all $_smp vCPUs advance on the destination (counters $_c0 -> $_c1)"
+	else
+		fail "$_l: all $_smp vCPUs advance on the destination" "counters $_c0 -> ${_c1:-none} within 10 s: $(grep -a '^HB ' "$VMDIR/dst.serial" | tail -n 4 | tr '\n\r' '| ')"
+	fi
 	# the guest re-dumps its registers every 8 heartbeats (4 s)
 	if guest_wait_dump dst 20; then
 		check_values "$_l" dst

@@ -43,7 +43,7 @@ expect() {
 expect "L1 dies mid-scenario" 60 \
 	'FAIL: rig: L1 exited .* before finishing
 FAIL: tests/rig/selftest-l1-dies.sh: did not end' "$R/selftest-l1-dies.sh"
-expect "L2 never prints" 120 'FAIL: silent guest: no heartbeat' "$R/selftest-l2-silent.sh"
+expect "L2 never prints" 150 'FAIL: silent guest: no heartbeat' "$R/selftest-l2-silent.sh"
 expect "scenario hangs" 60 \
 	'FAIL: tests/rig/selftest-hang.sh: scenario timed out after [0-9]+s' "$R/selftest-hang.sh"
 expect "scenario protocol" 90 \

@@ -25,6 +25,11 @@ run_qtest() {
 		*) fail "qtest $_l: ${r#not ok [0-9]* }" ;;
 		esac
 	done
+	# an assertion aborts the test binary: the cases after it print nothing, so the exit
+	# status is what tells (glib's "Bail out!" names the assertion)
+	if [ "$_rc" != 0 ]; then
+		fail "qtest $_l: exited with status $_rc" "$(grep -E 'ERROR|Bail out' "$_log" | head -n 2 | tr '\n' ' ' | cut -c1-300)"
+	fi
 	grep -q -E '^(ok|not ok) ' "$_log" || fail "qtest $_l: no results (rc $_rc)" "$(tail -n 3 "$_log" | tr '\n' ' ')"
 }
 
