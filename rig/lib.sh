@@ -142,6 +142,18 @@ vm_status() {
 		echo dead
 }
 
+# wait_status NAME STATUS SECONDS: wait until NAME's run state is STATUS (a QEMU whose monitor
+# just came up may still report prelaunch)
+wait_status() {
+	_end=$(deadline "$3")
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		[ "$(vm_status "$1")" = "$2" ] && return 0
+		vm_alive "$1" || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
 # --- the guest's output (see guests/README.md) ------------------------------------------
 # guest_hash NAME: hash of the last ID register dump
 guest_hash() { grep -a '^END-REGS ' "$VMDIR/$1.serial" | tail -n 1 | sed 's/.*hash=//' | tr -d '\r'; }

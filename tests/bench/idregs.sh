@@ -105,15 +105,6 @@ qev() { # qev NAME true|false
 		vm_qmp "$1" trace-event-set-state "{\"name\": \"$e\", \"enable\": $2}" >/dev/null 2>&1
 	done
 }
-# wait_status NAME STATUS SECONDS
-wait_status() {
-	_end=$(deadline $3)
-	while [ "$(now_ms)" -lt "$_end" ]; do
-		[ "$(vm_status "$1")" = "$2" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
 lines() { wc -l <"$1" 2>/dev/null || echo 0; }
 
 cfg_args() { # cfg_args CONFIG -> sets Q M X (extra args)

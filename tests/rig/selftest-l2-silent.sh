@@ -9,7 +9,7 @@
 # a "kernel" that is no guest at all: the vCPU runs garbage and prints nothing
 if ! GUEST=/bin/busybox vm_start silent patched virt-11.2 1; then
 	fail "silent guest self-test: QEMU did not start (not the case under test)"
-elif [ "$(vm_status silent)" != running ]; then
+elif ! wait_status silent running 10; then
 	fail "silent guest self-test: the VM is not running ($(vm_status silent))"
 elif wait_for "$VMDIR/silent.serial" "^HB [0-9]+ " 40; then
 	fail "silent guest self-test: a heartbeat from a guest that cannot print"
