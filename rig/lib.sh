@@ -412,9 +412,8 @@ live_migrate_test() {
 	fi
 	cp "$VMDIR/src.migrate" "$RIG_OUT/$_l.migrate"
 	# new format on both sides: the destination wrote every register of the section once
-	case $_m:$_sq:$_dq:${SRC_ARGS:-}${DST_ARGS:-} in
-	*:*per-vcpu=on* | virt-10.*) ;;
-	*:patched:patched:*)
+	case $_m:$_sq:$_dq in
+	virt-11.2:patched:patched)
 		_num=$(sed -n 's/.*kvm_arm_idregs_load_end path [a-z-]*, \([0-9]*\) registers, ok 1.*/\1/p' \
 			"$VMDIR/dst.trace" | head -n 1)
 		_sets=$(grep -c 'kvm_arm_idregs_set ' "$VMDIR/dst.trace")

@@ -102,14 +102,14 @@ fi
 if [ -x "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" ]; then
 	for m in virt-11.2 none; do
 		rc=0
-		r=$(printf '%s\n' '{"execute": "qmp_capabilities"}' '{"execute": "query-arm-idregs"}' \
+		r=$(printf '%s\n' '{"execute": "qmp_capabilities"}' '{"execute": "x-query-arm-idregs"}' \
 			'{"execute": "human-monitor-command", "arguments": {"command-line": "info idregs"}}' \
 			'{"execute": "quit"}' |
 			timeout 60 "$TOP/work/out/qemu-native/bin/qemu-system-aarch64" -M "$m" -accel tcg \
 				-display none -nodefaults -qmp stdio 2>&1) || rc=$?
 		n=$(grep -c 'ID registers are only available with KVM' <<<"$r" || true)
 		if [ "$rc" = 0 ] && [ "$n" = 2 ]; then
-			ok "native TCG -M $m: query-arm-idregs and info idregs answer 'only available with KVM'"
+			ok "native TCG -M $m: x-query-arm-idregs and info idregs answer 'only available with KVM'"
 		else
 			printf '%s\n' "$r" | tail -n 6 | sed 's/^/    /'
 			ko "native TCG -M $m: QMP misuse (exit status $rc, $n of 2 answers)"

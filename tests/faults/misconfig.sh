@@ -1,11 +1,12 @@
 #!/bin/sh
 # Misconfiguration: streams that do not fit the destination, each refused with a message
 # that says what does not fit (or, where the series promises it, loaded correctly):
-#   - new-format stream (virt-11.2) into an old-format destination
-#     (-global arm-cpu.x-migrate-idregs-per-vcpu=on) and into other machine types;
-#   - old-format stream (source with x-migrate-idregs-per-vcpu=on) into a new-format
-#     destination: loads when the vCPU lists agree with the VM, refused when one vCPU's
-#     ID register disagrees, and when they disagree with a kvm-arm-idregs section;
+#   - new-format stream (virt-11.2) into an old-format destination (the stream renamed to
+#     virt-11.1 with mutate -M) and into other machine types;
+#   - old-format stream (virt-11.1 renamed to virt-11.2: what a QEMU that defines
+#     virt-11.2 without the section sends) into a new-format destination: loads when the
+#     vCPU lists agree with the VM, refused when one vCPU's ID register disagrees, and when
+#     they disagree with a kvm-arm-idregs section;
 #   - mismatched vCPU counts (2 <-> 4);
 #   - mismatched CPU features: sve, pmu, pauth off on one side.
 # rig: kernels=ours
@@ -17,21 +18,24 @@
 fl_need_mutate || exit 0
 W=/tmp/faults
 mkdir -p "$W"
-OLD="-global arm-cpu.x-migrate-idregs-per-vcpu=on"
 
 # streams: new format, old format (same machine type), 4 vCPUs, no SVE/PMU/pauth
 # shellcheck disable=SC2086
 fl_save m1 patched virt-11.2 2 "$W/new.mig" && H_NEW=$FL_HASH B_NEW=$FL_HB || fail "save new-format stream"
 vm_stop m1
 # shellcheck disable=SC2086
-fl_save m2 patched virt-11.2 2 "$W/old.mig" $OLD && H_OLD=$FL_HASH B_OLD=$FL_HB || fail "save old-format stream"
+fl_save m2 patched virt-11.1 2 "$W/old11.mig" && H_OLD=$FL_HASH B_OLD=$FL_HB || fail "save old-format stream"
 vm_stop m2
+# the machine type the configuration section names, renamed (the destination checks it)
+$MUTATE -M virt-11.1:virt-11.2 "$W/old11.mig" "$W/old.mig" "$W/old.meta" ||
+	fail "rename the old-format stream's machine type to virt-11.2"
+$MUTATE -M virt-11.2:virt-11.1 "$W/new.mig" "$W/new11.mig" "$W/new11.meta" ||
+	fail "rename the new-format stream's machine type to virt-11.1"
 
 # --- format mismatch ---
 FL_HASH=$H_NEW FL_HB=$B_NEW
-# shellcheck disable=SC2086
-fl_case "new-format stream into an old-format destination (x-migrate-idregs-per-vcpu=on)" \
-	"$W/new.mig" refuse "Unknown section or instance .kvm-arm-idregs. 0" $OLD
+FL_MACHINE=virt-11.1 fl_case "new-format stream into an old-format destination (virt-11.1)" \
+	"$W/new11.mig" refuse "Unknown section or instance .kvm-arm-idregs. 0"
 FL_MACHINE=virt-10.2 fl_case "virt-11.2 stream into a virt-10.2 destination (patched)" \
 	"$W/new.mig" refuse "[Mm]achine type.*virt-11.2.*virt-10.2|virt-10.2.*virt-11.2"
 FL_QEMU=base FL_MACHINE=virt-10.2 fl_case "virt-11.2 stream into unmodified QEMU (virt-10.2)" \

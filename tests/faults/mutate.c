@@ -21,6 +21,10 @@
  *                                              IN (after IN's RAM setup section)
  *   mutate -E IN OUT META                      QEMU_VM_EOF right after the RAM setup
  *                                              section (any stream, also old-format)
+ *   mutate -M OLD:NEW IN OUT META              rename the machine type in the
+ *                                              configuration section (same length):
+ *                                              a stream of another machine type, as a
+ *                                              QEMU that defines NEW differently sends
  *
  * REG is a register name as QEMU prints it (ID_AA64PFR0_EL1) or a KVM id in hex.
  * OFF counts from the section's first byte (its type byte). META receives
@@ -1002,7 +1006,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *cls = NULL, *fspec = NULL, *cspec = NULL, *other = NULL;
+    const char *cls = NULL, *fspec = NULL, *cspec = NULL, *other = NULL, *mspec = NULL;
     unsigned long long seed = 0;
     long trunc = -1, cut = -1;
     int info = 0, print = 0, have_seed = 0, eof = 0, c;
@@ -1010,7 +1014,7 @@ int main(int argc, char **argv)
     extern int optind;
     int getopt(int, char *const[], const char *);
 
-    while ((c = getopt(argc, argv, "lips:c:t:x:F:C:X:E")) != -1) {
+    while ((c = getopt(argc, argv, "lips:c:t:x:F:C:X:EM:")) != -1) {
         switch (c) {
         case 'l':
             for (size_t i = 0; i < NCLASSES; i++) {
@@ -1027,6 +1031,7 @@ int main(int argc, char **argv)
         case 'C': cspec = optarg; break;
         case 'X': other = optarg; break;
         case 'E': eof = 1; break;
+        case 'M': mspec = optarg; break;
         default: usage();
         }
     }
@@ -1037,6 +1042,38 @@ int main(int argc, char **argv)
     }
     buf = load(argv[0], &len);
 
+    if (mspec) {
+        /* "QEVM", be32 version, 0x07, be32 name length, name */
+        const char *colon = strchr(mspec, ':');
+        size_t ol, nl;
+
+        if (argc != 3 || !colon) {
+            usage();
+        }
+        ol = colon - mspec;
+        nl = strlen(colon + 1);
+        if (ol != nl) {
+            die("machine type names must have the same length");
+        }
+        if (len < 13 || buf[8] != 0x07) {
+            die("no configuration section at the start of the stream");
+        }
+        if (be32(9) != ol || len < 13 + ol || memcmp(buf + 13, mspec, ol)) {
+            die("the configuration section does not name machine type %.*s", (int)ol, mspec);
+        }
+        out = malloc(len);
+        memcpy(out, buf, len);
+        out_len = len;
+        memcpy(out + 13, colon + 1, nl);
+        meta = fopen(argv[2], "w");
+        fprintf(meta, "class=machine-rename\n");
+        desc("configuration section: machine type %.*s -> %s", (int)ol, mspec, colon + 1);
+        snprintf(re, sizeof(re), ".");
+        write_out(argv[1]);
+        fprintf(meta, "expect=either\nre=.\n");
+        fclose(meta);
+        return 0;
+    }
     if (cspec || eof) {
         sec_off = find_section(buf, len);
         if (sec_off != (size_t)-1) {

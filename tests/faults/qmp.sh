@@ -1,5 +1,5 @@
 #!/bin/sh
-# QMP/HMP misuse: the commands the series adds (QMP query-arm-idregs, HMP "info idregs") and
+# QMP/HMP misuse: the commands the series adds (QMP x-query-arm-idregs, HMP "info idregs") and
 # its device (kvm-arm-idregs), where they make no sense or at awkward times. Each must answer
 # with a result or an error that says what is wrong, and QEMU must stay up (never a signal).
 #   - a machine with no CPU (-M none -accel kvm: what management tools start for probing);
@@ -63,7 +63,7 @@ stop() {
 NOCPU="no vCPU|no CPU|without a CPU|has no CPU"
 # --- no CPU at all ---
 if start nocpu -M none -accel kvm -S; then
-	ask nocpu "-M none -accel kvm (no CPU): query-arm-idregs" error "$NOCPU" query-arm-idregs
+	ask nocpu "-M none -accel kvm (no CPU): x-query-arm-idregs" error "$NOCPU" x-query-arm-idregs
 	hmp nocpu "-M none -accel kvm (no CPU)" "$NOCPU"
 else
 	fail "-M none -accel kvm starts" "$(head -n 2 "$VMDIR/nocpu.log")"
@@ -72,7 +72,7 @@ stop nocpu
 
 # --- -M none with a CPU: a vCPU exists, the machine has no per-VM section ---
 if start onecpu -M none -accel kvm -cpu host -S; then
-	ask onecpu "-M none -accel kvm -cpu host: query-arm-idregs" result '"format": "per-vcpu"' query-arm-idregs
+	ask onecpu "-M none -accel kvm -cpu host: x-query-arm-idregs" result 'migrated with every vCPU' x-query-arm-idregs
 else
 	fail "-M none -accel kvm -cpu host starts" "$(head -n 2 "$VMDIR/onecpu.log")"
 fi
@@ -80,7 +80,7 @@ stop onecpu
 
 # --- the qtest accelerator: no KVM ---
 if start qt -M virt-11.2 -accel qtest; then
-	ask qt "-accel qtest: query-arm-idregs" error "only available with KVM" query-arm-idregs
+	ask qt "-accel qtest: x-query-arm-idregs" error "only available with KVM" x-query-arm-idregs
 	hmp qt "-accel qtest" "only available with KVM"
 else
 	fail "-M virt-11.2 -accel qtest starts" "$(head -n 2 "$VMDIR/qt.log")"
@@ -89,12 +89,12 @@ stop qt
 
 # --- before the first run, per machine type ---
 for m in virt-11.2 virt-10.2; do
-	want=per-vm
-	[ $m = virt-10.2 ] && want=per-vcpu
+	want="once per VM"
+	[ $m = virt-10.2 ] && want="with every vCPU"
 	if start pre -M "$m,gic-version=3" -accel kvm -cpu host -smp 2 -m 64 -kernel "$G" -S; then
-		ask pre "$m before the first run (-S): query-arm-idregs" result \
-			"\"format\": \"$want\".*ID_AA64PFR0_EL1|ID_AA64PFR0_EL1.*\"format\": \"$want\"" query-arm-idregs
-		hmp pre "$m before the first run" "migrated: $want"
+		ask pre "$m before the first run (-S): x-query-arm-idregs" result \
+			"migrated $want.*ID_AA64PFR0_EL1 +0x[0-9a-f]{16}" x-query-arm-idregs
+		hmp pre "$m before the first run" "migrated $want"
 		# the device is the machine's, not the user's
 		ask pre "$m: device_add kvm-arm-idregs" error "expects a pluggable device type" \
 			device_add '{"driver": "kvm-arm-idregs"}'
@@ -118,7 +118,7 @@ stop dev
 
 # --- during an incoming migration, and after a refused one ---
 if start inc -M virt-11.2,gic-version=3 -accel kvm -cpu host -smp 2 -m 64 -kernel "$G" -incoming defer; then
-	ask inc "virt-11.2 waiting for an incoming migration: query-arm-idregs" result '"format": "per-vm"' query-arm-idregs
+	ask inc "virt-11.2 waiting for an incoming migration: x-query-arm-idregs" result 'migrated once per VM' x-query-arm-idregs
 	printf 'QEVM garbage\n' >"$VMDIR/garbage.mig"
 	qmp "$VMDIR/inc.qmp" migrate-incoming \
 		"{\"uri\": \"file:$VMDIR/garbage.mig\", \"exit-on-error\": false}" >/dev/null 2>&1
@@ -127,8 +127,8 @@ if start inc -M virt-11.2,gic-version=3 -accel kvm -cpu host -smp 2 -m 64 -kerne
 		qmp "$VMDIR/inc.qmp" query-migrate 2>/dev/null | grep -q '"status": "failed"' && break
 		sleep 0.1
 	done
-	ask inc "virt-11.2 after a refused incoming migration: query-arm-idregs" result '"format": "per-vm"' query-arm-idregs
-	hmp inc "virt-11.2 after a refused incoming migration" "migrated: per-vm"
+	ask inc "virt-11.2 after a refused incoming migration: x-query-arm-idregs" result 'migrated once per VM' x-query-arm-idregs
+	hmp inc "virt-11.2 after a refused incoming migration" "migrated once per VM"
 else
 	fail "virt-11.2 -incoming defer starts" "$(head -n 2 "$VMDIR/inc.log")"
 fi

@@ -63,13 +63,13 @@ old=$(sed -n 's/^old=//p' "$W/raise.meta") new=$(sed -n 's/^new=//p' "$W/raise.m
 hint_old="this host.s KVM predates writable ID registers, Linux < 6.7: it accepts hardly any change to them"
 if [ $immutable = 1 ]; then
 	fl_case "Linux < 6.7: raised PARANGE refused, naming register, field, both values" "$W/raise.mig" refuse \
-		"ID_AA64MMFR0_EL1: KVM refused the source.s value $new \(Invalid argument\); destination $old: PARANGE\[3:0\] source 0x$(printf %x $((pa + 1))), destination 0x$(printf %x $pa)"
+		"ID_AA64MMFR0_EL1: KVM refused the source.s value $new \(Invalid argument\); destination $old: SYSREG_ID_AA64MMFR0_EL1_PARANGE\[3:0\] source 0x$(printf %x $((pa + 1))), destination 0x$(printf %x $pa)"
 	fl_case "Linux < 6.7: the refusal explains that the kernel predates writable ID registers" \
 		"$W/raise.mig" refuse "$hint_old"
 else
 	fl_case "EINVAL: raised ID_AA64MMFR0_EL1.PARANGE refused with register, field, values, mask" \
 		"$W/raise.mig" refuse \
-		"ID_AA64MMFR0_EL1: KVM refused the source.s value $new \(Invalid argument\); destination $old: PARANGE\[3:0\] source 0x$(printf %x $((pa + 1))), destination 0x$(printf %x $pa) \((not |partly )?writable\); writable mask 0x[0-9a-f]{16}"
+		"ID_AA64MMFR0_EL1: KVM refused the source.s value $new \(Invalid argument\); destination $old: SYSREG_ID_AA64MMFR0_EL1_PARANGE\[3:0\] source 0x$(printf %x $((pa + 1))), destination 0x$(printf %x $pa) \((not |partly )?writable\); writable mask 0x[0-9a-f]{16}"
 	# QMP clients (libvirt: query-migrate's error-desc) get the error without its hint
 	check "EINVAL: the error itself, without the hint, names the register and the errno" \
 		grep -q -E "cannot restore 1 ID register\(s\) through KVM_SET(_VM)?_ONE_REG: ID_AA64MMFR0_EL1 \(Invalid argument\)$" \

@@ -78,58 +78,8 @@ if matrix_cell chain check; then
 	vm_stop c
 fi
 
-# -- mismatched compat property on virt-11.2 (a misconfiguration) ------------------------
-# old-format source (ID registers in the vCPU lists, no section) -> new-format destination:
-# accepted when the values agree with the destination VM's (a source at the host's
-# defaults); a source whose values differ is refused naming the register (the destination
-# does not adopt ID registers from vCPU lists on this machine type)
-matrix_cell oldfmt-newfmt check && LOWER=0 SRC_ARGS="-global arm-cpu.x-migrate-idregs-per-vcpu=on" \
-	live_migrate_test "m10 patched(old format, host values)->patched virt-11.2" patched patched virt-11.2 4 $U
-if ids_writable && matrix_cell oldfmt-newfmt-lowered check; then
-	l="m10b patched(old format, lowered)->patched virt-11.2 (refused: values differ)"
-	if src_boot src patched virt-11.2 4 -global arm-cpu.x-migrate-idregs-per-vcpu=on; then
-		vm_start dst patched virt-11.2 4 -incoming defer
-		if migrate src dst "$U" 60; then
-			fail "$l: migration refused" "it completed"
-		else
-			st=$(vm_wait_exit dst 10)
-			re="CPU 0 state carries ID register $LOWER_REG = 0x[0-9a-f]{16}, but this VM has 0x[0-9a-f]{16}"
-			if grep -q -E "$re" "$VMDIR/dst.log" && grep -q "CRC32" "$VMDIR/dst.log"; then
-				pass "$l: destination exits ($st) naming the register and field ($(grep -m1 -o -E "$re" "$VMDIR/dst.log"))"
-			else
-				fail "$l: destination names $LOWER_REG and CRC32" "$(grep -v warning: "$VMDIR/dst.log" | head -n 2 | tr '\n' ' ')"
-			fi
-			source_survives "$l" src
-			if guest_wait_dump src 20; then check_values "$l: source keeps its values" src; else fail "$l: source dumps its registers"; fi
-		fi
-	else
-		fail "$l: source guest boots"
-	fi
-	vm_stop src
-	vm_stop dst
-fi
-# new-format source -> old-format destination: the destination has no kvm-arm-idregs
-# section to load into and refuses the stream; the source keeps running
-if matrix_cell newfmt-oldfmt check; then
-	l="m11 patched virt-11.2 -> patched(old format) (refused: unknown section)"
-	if guest_boot src patched virt-11.2 4; then
-		vm_start dst patched virt-11.2 4 -incoming defer -global arm-cpu.x-migrate-idregs-per-vcpu=on
-		if migrate src dst "$U" 60; then
-			fail "$l: migration refused" "it completed"
-		else
-			st=$(vm_wait_exit dst 10)
-			if grep -q "kvm-arm-idregs" "$VMDIR/dst.log"; then
-				pass "$l: destination refuses naming the section ($(grep -m1 -o "[^:]*kvm-arm-idregs[^,]*" "$VMDIR/dst.log"))"
-			else
-				fail "$l: destination names the section" "$(head -n 2 "$VMDIR/dst.log" | tr '\n' ' ')"
-			fi
-			source_survives "$l" src
-		fi
-	else
-		fail "$l: source guest boots"
-	fi
-	vm_stop src
-	vm_stop dst
-fi
+# -- old- and new-format streams of the wrong machine type: tests/faults/misconfig.sh (file
+# streams whose configuration section is renamed with mutate -M; a live stream cannot be, and
+# QEMU 10.2.2 aborts a migration with send-configuration=off, see docs/reliability.md)
 
 echo "MATRIX: $cells cells on $RIG_KERNEL (tier $RIG_TIER)"

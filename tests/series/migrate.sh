@@ -20,24 +20,28 @@ esac
 live_migrate_test "v10.2-rollback" patched base virt-10.2 4 "tcp:127.0.0.1:4444"
 live_migrate_test "v10.2-upgrade" base patched virt-10.2 4 "tcp:127.0.0.1:4444"
 
-# introspection: HMP "info idregs" / QMP query-arm-idregs on both machine types
+# introspection: HMP "info idregs" / QMP x-query-arm-idregs on both machine types
 # virt-11.2 carries the new format; virt-11.1 (the latest released machine type) and
 # virt-10.2 keep the old one
 for m in virt-11.2 virt-11.1 virt-10.2; do
 	if guest_boot intro patched $m 2; then
 		vm_hmp intro "info idregs" >"$RIG_OUT/info-idregs-$m.txt" 2>&1
-		vm_qmp intro query-arm-idregs >"$RIG_OUT/query-arm-idregs-$m.json" 2>&1
-		fmt=$(sed -n 's/.*"format": "\([a-z-]*\)".*/\1/p' "$RIG_OUT/query-arm-idregs-$m.json")
-		acc=$(sed -n 's/.*"access": "\([a-z-]*\)".*/\1/p' "$RIG_OUT/query-arm-idregs-$m.json")
-		n=$(grep -o '"name"' "$RIG_OUT/query-arm-idregs-$m.json" | wc -l)
+		vm_qmp intro x-query-arm-idregs >"$RIG_OUT/x-query-arm-idregs-$m.json" 2>&1
+		q=$RIG_OUT/x-query-arm-idregs-$m.json
+		n=$(grep -o '0x[0-9a-f]\{16\}' "$q" | wc -l)
 		say "$m: $(head -n 1 "$RIG_OUT/info-idregs-$m.txt")"
-		want=per-vm
-		[ $m = virt-11.2 ] || want=per-vcpu
-		check "introspection $m: format $want, $n registers listed" test "$fmt" = "$want" -a "$n" -ge 56
+		want="once per VM (kvm-arm-idregs section)"
+		[ $m = virt-11.2 ] || want="with every vCPU"
+		check "introspection $m: migrated $want, $n registers listed (QMP)" \
+			grep -q "migrated $want" "$q"
+		check "introspection $m: $n >= 56 registers with values (QMP)" test "$n" -ge 56
+		check "introspection $m: HMP says the same" grep -q "migrated $want" "$RIG_OUT/info-idregs-$m.txt"
 		case $RIG_KERNEL:$m in
-		ours:virt-11.2 | ours-lockdep:virt-11.2) check "introspection $m: access vm-ioctl" test "$acc" = vm-ioctl ;;
-		*) check "introspection $m: access vcpu" test "$acc" = vcpu ;;
+		ours:virt-11.2 | ours-lockdep:virt-11.2) acc="the VM" ;;
+		*:virt-11.2) acc="the first vCPU" ;;
+		*) acc="every vCPU" ;;
 		esac
+		check "introspection $m: accessed through $acc" grep -q "accessed through $acc" "$q"
 	else
 		fail "introspection $m: guest boots"
 	fi

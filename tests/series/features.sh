@@ -1,0 +1,134 @@
+#!/bin/sh
+# The kvm-arm-idregs section is an early_setup section (sent in the setup phase, before RAM):
+# it must carry the ID registers with every way QEMU migrates or saves a VM, not only plain
+# precopy. Each case starts a source whose ID_AA64ISAR0_EL1.CRC32 is lowered below the
+# host's default (rig/lib.sh src_boot), moves the VM to a fresh destination (which would
+# have the host's default) and checks that the guest there sees the lowered value:
+#   multifd     multifd channels (RAM goes through them, the section in the main channel)
+#   postcopy    postcopy-ram, switched to postcopy at once (the destination trace proves
+#               that the switch happened: loadvm_postcopy_handle_run)
+#   mapped-ram  file: migration with the mapped-ram capability
+#   snapshot    savevm on the source's qcow2 disk, loadvm into a new VM that never ran
+# rig: kernels=ours
+# rig: timeout=420
+# rig: tier=check
+. /rig/lib.sh
+
+W=/tmp/features
+mkdir -p "$W"
+U=tcp:127.0.0.1:4450
+
+if ! ids_writable; then
+	fail "features: the source can hold a lowered ID register" "this KVM cannot lower $LOWER_REG"
+	exit 0
+fi
+
+# caps JSON: a migrate-set-capabilities argument with the given capabilities on
+caps() {
+	_c=""
+	for _x in "$@"; do _c="$_c${_c:+, }{\"capability\": \"$_x\", \"state\": true}"; done
+	echo "{\"capabilities\": [$_c]}"
+}
+
+# move LABEL URI POSTCOPY CAPS...: migrate src -> dst (started with -incoming defer) with
+# these capabilities on both sides; with POSTCOPY=1 switch to postcopy at once
+move() {
+	_ml=$1 _mu=$2 _mp=$3
+	shift 3
+	vm_qmp dst migrate-set-capabilities "$(caps "$@")" >/dev/null &&
+		vm_qmp dst migrate-incoming "{\"uri\": \"$_mu\"}" >/dev/null &&
+		vm_qmp src migrate-set-capabilities "$(caps "$@")" >/dev/null &&
+		vm_qmp src migrate "{\"uri\": \"$_mu\"}" >/dev/null || {
+		fail "$_ml: migration starts" "$(tail -n 2 "$VMDIR/src.log" "$VMDIR/dst.log" | tr '\n' ' ')"
+		return 1
+	}
+	[ "$_mp" = 1 ] && vm_qmp src migrate-start-postcopy >/dev/null
+	_end=$(deadline 90)
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		vm_qmp src query-migrate >"$VMDIR/src.migrate" 2>&1
+		case $(sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p' "$VMDIR/src.migrate") in
+		completed)
+			pass "$_ml: migration completed ($*)"
+			return 0
+			;;
+		failed | cancelled) break ;;
+		esac
+		sleep 0.1
+	done
+	fail "$_ml: migration completed ($*)" "$(sed -n 's/.*"error-desc": "\([^"]*\)".*/\1/p' "$VMDIR/src.migrate") $(tail -n 3 "$VMDIR/dst.log" | tr '\n' ' ')"
+	return 1
+}
+
+# arrived LABEL: the guest runs on the destination with the source's lowered ID registers
+arrived() {
+	_seq=$(guest_hb src)
+	if guest_wait_hb dst "${_seq:-0}" 20; then
+		pass "$1: heartbeat continues on the destination (src last ${_seq:-none}, dst $(guest_hb dst))"
+	else
+		fail "$1: heartbeat continues on the destination" "$(tail -n 2 "$VMDIR/dst.serial" | tr '\n' '|')"
+	fi
+	if guest_wait_dump dst 20; then
+		check_values "$1: destination" dst
+	else
+		fail "$1: destination guest dumps its registers"
+	fi
+}
+
+# case LABEL URI POSTCOPY DSTARGS CAPS...
+run_case() {
+	_l=$1 _u=$2 _p=$3 _d=$4
+	shift 4
+	vm_stop src >/dev/null 2>&1
+	vm_stop dst >/dev/null 2>&1
+	if ! src_boot src patched virt-11.2 2; then
+		fail "$_l: lowered source boots"
+		return
+	fi
+	# shellcheck disable=SC2086
+	if vm_start dst patched virt-11.2 2 -incoming defer $_d && move "$_l" "$_u" "$_p" "$@"; then
+		arrived "$_l"
+	fi
+	vm_stop src
+	vm_stop dst
+}
+
+run_case "multifd" "$U" 0 "" multifd
+
+run_case "postcopy" "$U" 1 "-trace enable=loadvm_postcopy_handle_run,file=$W/dst-pc.trace" postcopy-ram
+check "postcopy: the destination switched to postcopy (loadvm_postcopy_handle_run traced)" \
+	grep -q loadvm_postcopy_handle_run "$W/dst-pc.trace"
+
+rm -f "$W/mapped.mig"
+run_case "mapped-ram" "file:$W/mapped.mig" 0 "" mapped-ram
+rm -f "$W/mapped.mig"
+
+# snapshot: savevm in the lowered source, loadvm into a new VM (host defaults) that never ran
+l=snapshot
+img=$W/disk.qcow2
+rm -f "$img"
+/opt/qemu-patched/bin/qemu-img create -q -f qcow2 "$img" 32M
+disk="-drive file=$img,if=none,id=d0,format=qcow2"
+# shellcheck disable=SC2086
+if src_boot src patched virt-11.2 2 $disk; then
+	r=$(vm_hmp src "savevm s0")
+	check "$l: savevm s0 prints no error${r:+ ($r)}" test -z "$r"
+	vm_stop src
+	# shellcheck disable=SC2086
+	if vm_start dst patched virt-11.2 2 -S $disk; then
+		r=$(vm_hmp dst "loadvm s0")
+		check "$l: loadvm s0 into a new VM prints no error${r:+ ($r)}" test -z "$r"
+		vm_qmp dst cont >/dev/null
+		if guest_wait_dump dst 20; then
+			check_values "$l: the new VM" dst
+		else
+			fail "$l: the new VM's guest dumps its registers" "$(tail -n 2 "$VMDIR/dst.serial" | tr '\n' '|')"
+		fi
+	else
+		fail "$l: new VM starts"
+	fi
+else
+	fail "$l: lowered source boots with a qcow2 disk"
+fi
+vm_stop src
+vm_stop dst
+rm -f "$img"
