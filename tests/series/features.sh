@@ -5,12 +5,14 @@
 # host's default (rig/lib.sh src_boot), moves the VM to a fresh destination (which would
 # have the host's default) and checks that the guest there sees the lowered value:
 #   multifd     multifd channels (RAM goes through them, the section in the main channel)
+#   fresh       a source that booted rather than loaded a stream (-cpu host,pmu=off): the
+#               values it sends are the ones read when the VM started
 #   postcopy    postcopy-ram, switched to postcopy at once (the destination trace proves
 #               that the switch happened: loadvm_postcopy_handle_run)
 #   mapped-ram  file: migration with the mapped-ram capability
 #   snapshot    savevm on the source's qcow2 disk, loadvm into a new VM that never ran
 # rig: kernels=ours
-# rig: timeout=420
+# rig: timeout=600
 # rig: tier=check
 . /rig/lib.sh
 
@@ -30,31 +32,64 @@ caps() {
 	echo "{\"capabilities\": [$_c]}"
 }
 
-# move LABEL URI POSTCOPY CAPS...: migrate src -> dst (started with -incoming defer) with
-# these capabilities on both sides; with POSTCOPY=1 switch to postcopy at once
-move() {
-	_ml=$1 _mu=$2 _mp=$3
-	shift 3
-	vm_qmp dst migrate-set-capabilities "$(caps "$@")" >/dev/null &&
-		vm_qmp dst migrate-incoming "{\"uri\": \"$_mu\"}" >/dev/null &&
-		vm_qmp src migrate-set-capabilities "$(caps "$@")" >/dev/null &&
-		vm_qmp src migrate "{\"uri\": \"$_mu\"}" >/dev/null || {
-		fail "$_ml: migration starts" "$(tail -n 2 "$VMDIR/src.log" "$VMDIR/dst.log" | tr '\n' ' ')"
-		return 1
-	}
-	[ "$_mp" = 1 ] && vm_qmp src migrate-start-postcopy >/dev/null
-	_end=$(deadline 90)
+# qmp_ok NAME CMD [ARGS]: a QMP command that must succeed; its error is said otherwise
+qmp_ok() {
+	_qo=$(vm_qmp "$@" 2>&1) && return 0
+	say "$1: $2 failed: $(echo "$_qo" | tr '\n' ' ' | cut -c1-200)"
+	return 1
+}
+
+# wait_done NAME SECONDS: wait until NAME's migration completed; 1 if it failed or timed out
+wait_done() {
+	_end=$(deadline "$2")
 	while [ "$(now_ms)" -lt "$_end" ]; do
-		vm_qmp src query-migrate >"$VMDIR/src.migrate" 2>&1
-		case $(sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p' "$VMDIR/src.migrate") in
-		completed)
-			pass "$_ml: migration completed ($*)"
-			return 0
-			;;
-		failed | cancelled) break ;;
+		vm_qmp "$1" query-migrate >"$VMDIR/$1.migrate" 2>&1
+		case $(sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p' "$VMDIR/$1.migrate") in
+		completed) return 0 ;;
+		failed | cancelled) return 1 ;;
 		esac
 		sleep 0.1
 	done
+	return 1
+}
+
+# move LABEL URI POSTCOPY CAPS...: migrate src -> dst (started with -incoming defer) with
+# these capabilities on both sides; with POSTCOPY=1 switch to postcopy at once. A file: URI
+# is written by the source first, then read by the destination.
+move() {
+	_ml=$1 _mu=$2 _mp=$3
+	shift 3
+	case $_mu in
+	file:*)
+		qmp_ok src migrate-set-capabilities "$(caps "$@")" &&
+			qmp_ok src migrate "{\"uri\": \"$_mu\"}" && wait_done src 60 &&
+			qmp_ok dst migrate-set-capabilities "$(caps "$@")" &&
+			qmp_ok dst migrate-incoming "{\"uri\": \"$_mu\"}" || {
+			fail "$_ml: saved to and loaded from $_mu ($*)" "$(sed -n 's/.*"error-desc": "\([^"]*\)".*/\1/p' "$VMDIR/src.migrate") $(tail -n 3 "$VMDIR/dst.log" | tr '\n' ' ')"
+			return 1
+		}
+		_end=$(deadline 60)
+		while [ "$(vm_status dst)" != running ] && [ "$(now_ms)" -lt "$_end" ]; do
+			vm_alive dst || break
+			sleep 0.1
+		done
+		check "$_ml: saved to and loaded from $_mu ($*), destination running" \
+			test "$(vm_status dst)" = running
+		return
+		;;
+	esac
+	qmp_ok dst migrate-set-capabilities "$(caps "$@")" &&
+		qmp_ok dst migrate-incoming "{\"uri\": \"$_mu\"}" &&
+		qmp_ok src migrate-set-capabilities "$(caps "$@")" &&
+		qmp_ok src migrate "{\"uri\": \"$_mu\"}" || {
+		fail "$_ml: migration starts" "$(tail -n 2 "$VMDIR/src.log" "$VMDIR/dst.log" | tr '\n' ' ')"
+		return 1
+	}
+	[ "$_mp" = 1 ] && qmp_ok src migrate-start-postcopy
+	if wait_done src 90; then
+		pass "$_ml: migration completed ($*)"
+		return 0
+	fi
 	fail "$_ml: migration completed ($*)" "$(sed -n 's/.*"error-desc": "\([^"]*\)".*/\1/p' "$VMDIR/src.migrate") $(tail -n 3 "$VMDIR/dst.log" | tr '\n' ' ')"
 	return 1
 }
@@ -93,6 +128,28 @@ run_case() {
 }
 
 run_case "multifd" "$U" 0 "" multifd
+
+# a source that booted (was not loaded from a stream), so its values are the ones read when
+# it started, with values of its own: -cpu host,pmu=off (PMUVer/PerfMon 0, which KVM lets
+# userspace lower) into a -cpu host destination
+l="fresh source, -cpu host,pmu=off"
+if guest_boot src patched virt-11.2 2 -cpu host,pmu=off && guest_wait_dump src 20; then
+	h=$(guest_hb_hash src)
+	check "$l: its ID registers differ from the host's defaults ($h, default $DEF_HASH)" \
+		test -n "$DEF_HASH" -a "$h" != "$DEF_HASH"
+	if vm_start dst patched virt-11.2 2 -incoming defer && move "$l" "$U" 0; then
+		if guest_wait_dump dst 20; then
+			check "$l: the destination's guest sees the source's ID registers (hash $h)" \
+				test "$(guest_hb_hash dst)" = "$h"
+		else
+			fail "$l: destination guest dumps its registers"
+		fi
+	fi
+else
+	fail "$l: source boots"
+fi
+vm_stop src
+vm_stop dst
 
 run_case "postcopy" "$U" 1 "-trace enable=loadvm_postcopy_handle_run,file=$W/dst-pc.trace" postcopy-ram
 check "postcopy: the destination switched to postcopy (loadvm_postcopy_handle_run traced)" \
