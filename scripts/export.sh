@@ -30,10 +30,12 @@ print(blurb.rstrip("\n"))
 PY
 }
 
-# The QEMU series depends on a kernel ABI that is not upstream yet: RFC until it is.
+# The QEMU series depends on a kernel ABI that is not upstream yet: RFC until it is. The
+# kernel series is an RFC too (placeholder numbers; review B3), at its second version.
 prefix_of() {
 	case $1 in
 	qemu) echo "RFC PATCH" ;;
+	linux) echo "RFC PATCH v2" ;;
 	*) echo "PATCH" ;;
 	esac
 }
