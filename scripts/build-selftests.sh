@@ -1,7 +1,9 @@
 #!/bin/bash
 # Cross-build, statically, the KVM selftests the rig runs in L1 (busybox initramfs, no libc)
-# from work/linux (base + patches/linux): arm64/vm_one_reg (the series' own test) and the
-# unmodified upstream arm64/set_id_regs, get-reg-list and arm64/hypercalls.
+# from work/linux (base + patches/linux): arm64/vm_one_reg (the series' own test), the
+# unmodified upstream arm64/set_id_regs, get-reg-list and arm64/hypercalls, and
+# arm64/set_id_regs_vm and arm64/hypercalls_vm (the same two sources, built with the series'
+# vm_reg_shim.h, which routes their VM-scoped register accesses through the VM fd).
 #
 #   scripts/build-selftests.sh
 #
@@ -12,7 +14,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/ccache-env.sh"
 
-tests=(arm64/vm_one_reg arm64/set_id_regs get-reg-list arm64/hypercalls)
+tests=(arm64/vm_one_reg arm64/set_id_regs get-reg-list arm64/hypercalls
+	arm64/set_id_regs_vm arm64/hypercalls_vm)
 
 tree=$TOP/work/linux
 [ -d "$tree/.git" ] || die "$tree missing: run 'make work' first"

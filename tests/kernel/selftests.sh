@@ -6,6 +6,11 @@
 #                 unmodified upstream tests of 7.2.13: run on the 7.2 kernels (ours and
 #                 Debian's unpatched deb72), whose results must be the same. They are not
 #                 meant for older kernels, so they are skipped on deb612/deb61.
+#   set_id_regs_vm, hypercalls_vm
+#                 the same upstream sources built with the series' vm_reg_shim.h: every
+#                 access to a register the VM lists goes through the VM fd. On our kernels
+#                 they must pass with the same counts as set_id_regs and hypercalls; on
+#                 kernels without KVM_CAP_VM_ONE_REG they must skip cleanly (exit 4).
 # Each test's output is kept in $RIG_OUT/kselftest-<name>.log. The PASS line carries the
 # test's own counts, so the lines of two kernels can be compared directly.
 # rig: kernels=ours,deb72,deb612,deb61
@@ -76,5 +81,24 @@ for t in set_id_regs get-reg-list hypercalls; do
 	case $RIG_KERNEL in
 	ours | ours-lockdep | deb72) run_kst "$t" pass ;;
 	*) skip "kselftest $t" "a 7.2.13 selftest, not meant for $RIG_KERNEL ($(uname -r))" ;;
+	esac
+done
+
+# The VM-path builds: same counts as the vCPU-path builds, and something went through the
+# VM fd (the shim prints its counts and fails if nothing did).
+for t in set_id_regs hypercalls; do
+	case $RIG_KERNEL in
+	ours | ours-lockdep)
+		run_kst "${t}_vm" pass
+		a=$(summary "$RIG_OUT/kselftest-$t.log")
+		b=$(summary "$RIG_OUT/kselftest-${t}_vm.log")
+		routed=$(grep -a -m 1 '^# VM path: ' "$RIG_OUT/kselftest-${t}_vm.log")
+		if [ "$a" = "$b" ]; then
+			pass "kselftest ${t}_vm counts equal ${t}'s ($b; ${routed#\# })"
+		else
+			fail "kselftest ${t}_vm counts" "'$b' vs ${t}'s '$a'"
+		fi
+		;;
+	*) run_kst "${t}_vm" skip ;;
 	esac
 done
