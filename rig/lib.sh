@@ -230,16 +230,25 @@ migrate() {
 	vm_qmp "$_src" migrate-set-capabilities \
 		'{"capabilities": [{"capability": "return-path", "state": true}]}' >/dev/null || return 1
 	vm_qmp "$_src" migrate "{\"uri\": \"$_uri\"}" >/dev/null || return 1
-	_end=$(deadline "$_t")
-	while [ "$(now_ms)" -lt "$_end" ]; do
-		vm_qmp "$_src" query-migrate >"$VMDIR/$_src.migrate" 2>&1
-		case $(sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p' "$VMDIR/$_src.migrate") in
+	wait_done "$_src" "$_t" && return 0
+	[ "$WAIT_DONE" = timeout ] && say "migration $_src -> $_dst did not finish in ${_t}s"
+	return 1
+}
+
+# wait_done NAME SECONDS: wait until NAME's outgoing migration completed (0); 1 if it
+# failed, was cancelled or did not finish in time (WAIT_DONE=failed|timeout). The last
+# query-migrate reply is left in $VMDIR/NAME.migrate.
+wait_done() {
+	_wend=$(deadline "$2")
+	while [ "$(now_ms)" -lt "$_wend" ]; do
+		vm_qmp "$1" query-migrate >"$VMDIR/$1.migrate" 2>&1
+		case $(sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p' "$VMDIR/$1.migrate") in
 		completed) return 0 ;;
-		failed | cancelled) return 1 ;;
+		failed | cancelled) WAIT_DONE=failed; return 1 ;;
 		esac
 		sleep 0.1
 	done
-	say "migration $_src -> $_dst did not finish in ${_t}s"
+	WAIT_DONE=timeout
 	return 1
 }
 

@@ -39,20 +39,6 @@ qmp_ok() {
 	return 1
 }
 
-# wait_done NAME SECONDS: wait until NAME's migration completed; 1 if it failed or timed out
-wait_done() {
-	_end=$(deadline "$2")
-	while [ "$(now_ms)" -lt "$_end" ]; do
-		vm_qmp "$1" query-migrate >"$VMDIR/$1.migrate" 2>&1
-		case $(sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p' "$VMDIR/$1.migrate") in
-		completed) return 0 ;;
-		failed | cancelled) return 1 ;;
-		esac
-		sleep 0.1
-	done
-	return 1
-}
-
 # move LABEL URI POSTCOPY CAPS...: migrate src -> dst (started with -incoming defer) with
 # these capabilities on both sides; with POSTCOPY=1 switch to postcopy at once. A file: URI
 # is written by the source first, then read by the destination.
