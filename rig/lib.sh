@@ -168,6 +168,14 @@ guest_regs() {
 		END { printf "%s", last }'
 }
 
+# vm_fwregs NAME: the firmware registers KVM holds for NAME's VM, "NAME 0xVALUE" a line, as
+# x-query-arm-idregs lists them (patched QEMU only); not the SMCCC workaround levels, which
+# report the host's mitigations (KVM accepts any lower level and keeps reporting its own)
+vm_fwregs() {
+	vm_qmp "$1" x-query-arm-idregs | sed 's/\\n/\n/g' |
+		awk '$1 ~ /^(PSCI_VERSION|STD_BMAP|STD_HYP_BMAP|VENDOR_HYP_BMAP|VENDOR_HYP_BMAP_2|FW_[0-9]+|FW_FEAT_BMAP_[0-9]+)$/ && $2 ~ /^0x/ { print $1, $2 }'
+}
+
 # guest_wait_dump NAME SECONDS: wait for a complete register dump
 guest_wait_dump() {
 	_end=$(deadline $2)
@@ -292,9 +300,13 @@ field_of() {
 # stream (the kvm-arm-idregs section, or every vCPU's cpreg list in the old format), start
 # NAME from that stream and let it run. Sets LOW_HASH (the guest's ID register hash now),
 # LOW_VAL (the field's value) and DEF_HASH/DEF_VAL (what a fresh VM on this host has).
+# Where the section carries the firmware registers (patched QEMU, new format), the stream
+# also offers one hypercall service fewer (VENDOR_HYP_BMAP bit 1, PTP): LOW_FW/DEF_FW are
+# that register's values (empty where it was not lowered).
 lowered_boot() {
 	_bn=$1 _bq=$2 _bm=$3 _bs=$4
 	shift 4
+	LOW_FW="" DEF_FW=""
 	guest_boot "$_bn-def" "$_bq" "$_bm" "$_bs" "$@" || return 1
 	guest_wait_dump "$_bn-def" 20 || { say "lowered_boot: no register dump"; return 1; }
 	DEF_HASH=$(guest_hash "$_bn-def") DEF_VAL=$(field_of "$_bn-def")
@@ -314,6 +326,13 @@ lowered_boot() {
 	if $MUTATE -i "$VMDIR/default-$_bn.mig" >/dev/null 2>&1; then
 		$MUTATE -F "$LOWER_FIELD:$((DEF_VAL - 1))" "$VMDIR/default-$_bn.mig" "$_f" "$VMDIR/lowered-$_bn.meta" ||
 			return 1
+		_fw=$($MUTATE -p "$_f" | awk '$4 == "VENDOR_HYP_BMAP" { print $3 }')
+		if [ -n "$_fw" ] && [ $((_fw & 2)) != 0 ]; then
+			$MUTATE -F "VENDOR_HYP_BMAP:1:1:0" "$_f" "$_f.tmp" "$VMDIR/lowered-$_bn.fwmeta" ||
+				return 1
+			mv "$_f.tmp" "$_f"
+			DEF_FW=$_fw LOW_FW=$($MUTATE -p "$_f" | awk '$4 == "VENDOR_HYP_BMAP" { print $3 }')
+		fi
 	else
 		# old format: the value is in each vCPU's register list
 		cp "$VMDIR/default-$_bn.mig" "$_f"
@@ -355,10 +374,18 @@ src_boot() {
 			return 1
 		fi
 		say "source $1: $LOWER_REG[$((LOWER_SHIFT + 3)):$LOWER_SHIFT] = $LOW_VAL (host default $DEF_VAL), hash $LOW_HASH (default $DEF_HASH)"
+		if [ -n "$LOW_FW" ]; then
+			_fw=$(vm_fwregs "$1" | sed -n 's/^VENDOR_HYP_BMAP //p')
+			if [ "$_fw" != "$LOW_FW" ]; then
+				fail "source holds VENDOR_HYP_BMAP = $LOW_FW (host default $DEF_FW)" "KVM has ${_fw:-nothing}"
+				return 1
+			fi
+			say "source $1: VENDOR_HYP_BMAP = $LOW_FW (host default $DEF_FW)"
+		fi
 	else
 		guest_boot "$@" || return 1
 		guest_wait_dump "$1" 20
-		LOW_HASH="" LOW_VAL="" DEF_HASH=$(guest_hash "$1") DEF_VAL=$(field_of "$1")
+		LOW_HASH="" LOW_VAL="" LOW_FW="" DEF_HASH=$(guest_hash "$1") DEF_VAL=$(field_of "$1")
 		if ids_writable; then
 			say "source $1: the host's own ID registers (LOWER=0)"
 		else
@@ -428,6 +455,11 @@ live_migrate_test() {
 		_sets=$(grep -c 'kvm_arm_idregs_set ' "$VMDIR/dst.trace")
 		check "$_l: destination loaded the kvm-arm-idregs section and wrote each of its ${_num:-?} registers once ($_sets writes)" \
 			test -n "$_num" -a "${_num:-0}" -ge 56 -a "$_sets" = "${_num:-x}"
+		if [ -n "${LOW_FW:-}" ]; then
+			_fw=$(vm_fwregs dst | sed -n 's/^VENDOR_HYP_BMAP //p')
+			check "$_l: firmware register VENDOR_HYP_BMAP is the source's $LOW_FW (host default $DEF_FW; destination has ${_fw:-nothing})" \
+				test "$_fw" = "$LOW_FW"
+		fi
 		;;
 	esac
 	say "$_l: total $(migrate_stat src total-time) ms, downtime $(migrate_stat src downtime) ms, $(migrate_stat src transferred) bytes"

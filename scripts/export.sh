@@ -34,7 +34,7 @@ PY
 # kernel series is an RFC too (placeholder numbers; review B3). Both are at version 2.
 prefix_of() {
 	case $1 in
-	qemu) echo "RFC PATCH v2" ;;
+	qemu) echo "RFC PATCH v3" ;;
 	linux) echo "RFC PATCH v2" ;;
 	*) echo "PATCH" ;;
 	esac

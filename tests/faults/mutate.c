@@ -64,6 +64,7 @@ static size_t data_off;     /* num */
 static size_t data_end;     /* first byte after the values */
 static size_t sec_end;      /* first byte after the footer */
 static uint32_t sec_id, sec_num, sec_inst, sec_ver;
+static uint32_t sec_id_num; /* the first sec_id_num entries are ID registers */
 static uint64_t ids[MAXREGS], vals[MAXREGS];
 
 static void die(const char *fmt, ...)
@@ -160,6 +161,15 @@ static size_t find_section(const uint8_t *b, size_t n)
     return (size_t)-1;
 }
 
+/* KVM_REG_ARM_FW and KVM_REG_ARM_FW_FEAT_BMAP: the firmware pseudo-registers */
+#define FW_U64 0x6030000000140000ULL
+#define FW_BMAP_U64 0x6030000000160000ULL
+
+static int is_fwreg(uint64_t id)
+{
+    return (id & ~0xffffULL) == FW_U64 || (id & ~0xffffULL) == FW_BMAP_U64;
+}
+
 static void parse(void)
 {
     size_t o;
@@ -182,10 +192,16 @@ static void parse(void)
     for (uint32_t i = 0; i < sec_num; i++) {
         ids[i] = be64(data_off + 4 + 8 * i);
         vals[i] = be64(data_off + 4 + 8ULL * sec_num + 8 * i);
-        if ((ids[i] & ~0xffffULL) != SYSREG_U64) {
-            die("entry %u: 0x%llx is not an arm64 64-bit system register id", i,
-                (unsigned long long)ids[i]);
+        /* the ID registers, then the firmware registers (ids ascending) */
+        if ((ids[i] & ~0xffffULL) == SYSREG_U64 && i == sec_id_num) {
+            sec_id_num++;
+        } else if (!is_fwreg(ids[i])) {
+            die("entry %u: 0x%llx is neither an arm64 64-bit system register id "
+                "nor a firmware register id after them", i, (unsigned long long)ids[i]);
         }
+    }
+    if (!sec_id_num) {
+        die("no ID register in the section");
     }
     data_end = data_off + 4 + 16ULL * sec_num;
     if (buf[data_end] != 0x7e || be32(data_end + 1) != sec_id) {
@@ -228,6 +244,16 @@ static const struct {
     { ENC(3, 0, 0, 7, 4), "ID_AA64MMFR4_EL1" },
 };
 
+static const struct {
+    uint64_t id;
+    const char *name;
+} fwnames[] = {
+    { FW_U64 | 0, "PSCI_VERSION" }, { FW_U64 | 1, "SMCCC_ARCH_WORKAROUND_1" },
+    { FW_U64 | 2, "SMCCC_ARCH_WORKAROUND_2" }, { FW_U64 | 3, "SMCCC_ARCH_WORKAROUND_3" },
+    { FW_BMAP_U64 | 0, "STD_BMAP" }, { FW_BMAP_U64 | 1, "STD_HYP_BMAP" },
+    { FW_BMAP_U64 | 2, "VENDOR_HYP_BMAP" }, { FW_BMAP_U64 | 3, "VENDOR_HYP_BMAP_2" },
+};
+
 static const char *regname(uint64_t id)
 {
     static char s[8][40];
@@ -235,6 +261,11 @@ static const char *regname(uint64_t id)
     char *r = s[k++ & 7];
     unsigned e = id & 0xffff;
 
+    for (size_t i = 0; i < sizeof(fwnames) / sizeof(fwnames[0]); i++) {
+        if (fwnames[i].id == id) {
+            return fwnames[i].name;
+        }
+    }
     if ((id & ~0xffffULL) == SYSREG_U64) {
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
             if (names[i].enc == e) {
@@ -253,6 +284,9 @@ static int vm_scoped(uint64_t id)
 {
     unsigned e = id & 0xffff;
 
+    if (is_fwreg(id)) {
+        return 1;
+    }
     if ((id & ~0xffffULL) != SYSREG_U64) {
         return 0;
     }
@@ -272,6 +306,11 @@ static uint64_t parse_reg(const char *s)
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (!strcmp(names[i].name, s)) {
             return SYSREG_U64 | names[i].enc;
+        }
+    }
+    for (size_t i = 0; i < sizeof(fwnames) / sizeof(fwnames[0]); i++) {
+        if (!strcmp(fwnames[i].name, s)) {
+            return fwnames[i].id;
         }
     }
     die("unknown register %s", s);
@@ -371,7 +410,8 @@ static uint32_t pick_reg(int nonzero)
 {
     uint32_t c[MAXREGS], n = 0;
 
-    for (uint32_t i = 0; i < sec_num; i++) {
+    /* the ID registers: the firmware registers have their own class */
+    for (uint32_t i = 0; i < sec_id_num; i++) {
         if (!nonzero || vals[i]) {
             c[n++] = i;
         }
@@ -602,7 +642,7 @@ static void m_val_reserved(void)
     unsigned b;
     uint64_t v;
 
-    for (i = 0; i < sec_num; i++) {
+    for (i = 0; i < sec_id_num; i++) {
         if (!vals[i]) {
             c[n++] = i;
         }
@@ -850,6 +890,35 @@ static void m_fuzz(void)
     snprintf(re, sizeof(re), ".");
 }
 
+/*
+ * A firmware register set to a value no KVM accepts: a hypercall service
+ * bitmap with its top bit (no service), a PSCI version that does not exist,
+ * a workaround level above any (the level is the register's low 4 bits).
+ */
+static void m_fw_value(void)
+{
+    uint32_t i;
+    uint64_t v;
+
+    if (sec_id_num == sec_num) {
+        /* a source that sends no firmware registers: nothing to do here */
+        m_none();
+        return;
+    }
+    i = sec_id_num + below(sec_num - sec_id_num);
+    if ((ids[i] & ~0xffffULL) == FW_BMAP_U64) {
+        v = vals[i] | 1ULL << 63;
+    } else if (ids[i] == FW_U64) {
+        v = 0x00090009;
+    } else {
+        v = 0xf;
+    }
+    set_value(i, v);
+    desc("%s %s -> %s (a value KVM refuses)", regname(ids[i]), hex16(vals[i]), hex16(v));
+    snprintf(re, sizeof(re), "%s: KVM refused the source.s value %s \\(Invalid argument\\)",
+             regname(ids[i]), hex16(v));
+}
+
 static const struct {
     const char *name;
     mut_fn fn;
@@ -882,10 +951,11 @@ static const struct {
     { "hdr-version", m_hdr_version, 1 },
     { "footer", m_footer, 1 },
     { "fuzz", m_fuzz, 2 },
+    { "fw-value", m_fw_value, 1 },
 };
 #define NCLASSES (sizeof(classes) / sizeof(classes[0]))
 
-/* FNV-1a of the 60 values the guest prints (guests/README.md) */
+/* FNV-1a of the ID register values the guest prints (guests/README.md) */
 static uint64_t fnv(const uint64_t *v, uint32_t n)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -907,6 +977,20 @@ static void write_out(const char *path)
     }
 }
 
+/*
+ * QEMU takes ID_AA64MMFR2_EL1.NV from the destination for a VM whose vCPUs
+ * have no EL2 (the rig's VMs): an accepted mutant shows the source host's
+ * NV, whatever the stream said.
+ */
+static void nv_rule(void)
+{
+    for (uint32_t i = 0; i < sec_id_num; i++) {
+        if ((ids[i] & 0xffff) == ENC(3, 0, 0, 7, 2)) {
+            mvals[i] = with_nib(mvals[i], 24, nib(vals[i], 24));
+        }
+    }
+}
+
 static void finish(const char *outp)
 {
     write_out(outp);
@@ -918,7 +1002,8 @@ static void finish(const char *outp)
         uint64_t kvals[MAXREGS];
         int forced = 0;
 
-        fprintf(meta, "hash=0x%016llx\n", (unsigned long long)fnv(mvals, sec_num));
+        nv_rule();
+        fprintf(meta, "hash=0x%016llx\n", (unsigned long long)fnv(mvals, sec_id_num));
         /*
          * KVM (kvm_vgic_finalize_idregs(), upstream) accepts any value for the
          * fields that describe the GIC, then sets them from the VM's vGIC at the
@@ -941,7 +1026,7 @@ static void finish(const char *outp)
         }
         if (forced) {
             fprintf(meta, "known=kvm-vgic-finalize-idregs\nknown_hash=0x%016llx\n",
-                    (unsigned long long)fnv(kvals, sec_num));
+                    (unsigned long long)fnv(kvals, sec_id_num));
         }
     }
     fclose(meta);
@@ -1180,9 +1265,9 @@ int main(int argc, char **argv)
     if (info) {
         printf("section_offset=%zu\ndata_offset=%zu\ndata_end=%zu\nsection_end=%zu\n"
                "section_size=%zu\nsection_id=%u\ninstance=%u\nversion=%u\ncount=%u\n"
-               "hash=0x%016llx\nstream_size=%zu\n",
+               "id_count=%u\nhash=0x%016llx\nstream_size=%zu\n",
                sec_off, data_off, data_end, sec_end, sec_end - sec_off, sec_id, sec_inst,
-               sec_ver, sec_num, (unsigned long long)fnv(vals, sec_num), len);
+               sec_ver, sec_num, sec_id_num, (unsigned long long)fnv(vals, sec_id_num), len);
         return 0;
     }
     if (print) {
