@@ -5,7 +5,7 @@
 #
 # quick (make check): deps, fetch, work trees, builds (cross QEMUs, rig kernel, kselftests),
 #                     series checks, smoke run, guests, the rig's self-test and scenarios of
-#                     tier "check" on every kernel they declare
+#                     tier "check" on every kernel they declare, one cross-host round trip
 # full (make check-full): the same + the native TCG build + per-patch builds of the series +
 #                     tier "full" scenarios + lockdep kernel + cross-host migrations +
 #                     ASan/UBSan QEMU
@@ -88,6 +88,10 @@ if [ "$mode" = full ]; then
 	run_step "rig: ASan/UBSan QEMU" "$S/asan-run.sh"
 else
 	run_step "rig scenarios (real KVM)" "$TOP/rig/run" --suite check --out "$rigout" "$TOP/tests"
+	# one representative host-kernel upgrade and rollback (the whole table: check-full):
+	# Debian 6.12 -> our 7.2 -> Debian 6.12, streams carried between three L1 boots
+	run_step "rig: cross-host 6.12 -> 7.2 -> 6.12" "$TOP/tests/crosshost/run" \
+		"deb612:max>ours:max" "deb612:max>ours:max>deb612:max"
 fi
 run_step "kselftests: patched vs unpatched 7.2.13" "$S/compare-kselftests.sh" "$rigout"
 summary
