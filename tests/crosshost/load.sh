@@ -24,6 +24,7 @@ nv_of() { awk '$1 == "ID_AA64MMFR2_EL1" { print substr($2, 12, 1) }' "$1"; }
 for f in /payload/streams/*.mig; do
 	[ -e "$f" ] || { fail "crosshost: no streams in /payload/streams"; break; }
 	n=$(basename "$f" .mig)
+	low="" low_fw=""
 	. "/payload/streams/$n.conf"
 	if ! vm_start dst "$q" "$m" 2 -cpu "$cpu" -incoming defer; then
 		echo "RESULT $n wrong dst-start"
@@ -80,6 +81,28 @@ for f in /payload/streams/*.mig; do
 	done
 	[ -n "$res" ] || res="wrong timeout"
 	cp "$VMDIR/dst.log" "$RIG_OUT/$n.dst.log" 2>/dev/null
+	# did the values travel? Only if this host gives a new VM other ones
+	case $res in
+	ok*)
+		if [ -z "$low" ]; then
+			res="$res; survival only (the source could not lower its values)"
+		elif guest_boot def "$q" "$m" 2 -cpu "$cpu" && guest_wait_dump def 20; then
+			dv=$(field_of def)
+			dfw=""
+			[ -z "$low_fw" ] || dfw=$(vm_fwregs def | sed -n 's/^VENDOR_HYP_BMAP //p')
+			if [ "$dv" = "$low" ]; then
+				res="$res; survival only (this host's default $LOWER_REG CRC32 is the source's $low)"
+			else
+				res="$res; values carried ($LOWER_REG CRC32 $low, this host's default $dv"
+				[ -z "$low_fw" ] || res="$res; VENDOR_HYP_BMAP $low_fw, default $dfw"
+				res="$res)"
+			fi
+		else
+			res="wrong default-vm-boot"
+		fi
+		vm_stop def >/dev/null 2>&1
+		;;
+	esac
 	echo "RESULT $n $res"
 	case $res in
 	ok*)
