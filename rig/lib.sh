@@ -203,6 +203,13 @@ guest_all_alive() {
 	_end=$(deadline "$3")
 	while [ "$(now_ms)" -lt "$_end" ]; do
 		_c1=$(guest_counters "$1")
+		# a first sample that does not have every vCPU (a heartbeat line still being
+		# written) cannot be compared with: start from the next one
+		if [ "$(echo "$_c0" | awk -F, '{ print NF }')" != "$2" ]; then
+			_c0=$_c1
+			sleep 0.2
+			continue
+		fi
 		if [ -n "$_c0" ] && [ "$_c1" != "$_c0" ] && echo "$_c0 $_c1" | awk -v n="$2" '{
 			a = split($1, x, ","); b = split($2, y, ",")
 			if (a != n || b != n) exit 1
