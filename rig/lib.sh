@@ -552,3 +552,65 @@ vm_save_file() {
 	done
 	return 1
 }
+
+# --- CPU models: the host model's SYSREG_ properties and kvm-psci-version -----------------
+# (QEMU series: "Let -cpu host set ID register fields", "Compare and baseline the host CPU
+# model under KVM"). QMP replies are single lines; these helpers pick them apart with sed.
+
+# host_expansion NAME FILE: the full expansion of this host's host model in FILE, from a
+# patched QEMU that runs no guest, and the properties' descriptions in FILE.props (register,
+# bits, writability)
+host_expansion() {
+	vm_start "$1" patched virt-11.2 1 -S || return 1
+	vm_qmp "$1" query-cpu-model-expansion '{"type": "full", "model": {"name": "host"}}' >"$2" 2>&1
+	vm_qmp "$1" device-list-properties '{"typename": "host-arm-cpu"}' >"$2.props" 2>&1
+	vm_stop "$1"
+	grep -q '"SYSREG_' "$2"
+}
+
+# model_of FILE: the CpuModelInfo (host) a QMP reply's props describe, with only the
+# properties that decide where a VM can run (SYSREG_*, kvm-psci-version)
+model_of() {
+	_mp=$(sed 's/.*"props": {\([^}]*\)}.*/\1/' "$1" | tr ',' '\n' |
+		grep -E '^ *"(SYSREG_[A-Z0-9_]*|kvm-psci-version)": ' | sed 's/^ *//' | paste -s -d, -)
+	echo "{\"name\": \"host\", \"props\": {$_mp}}"
+}
+
+# cmdline_props FILE: the SYSREG_ and kvm-psci-version props of a QMP reply as a -cpu
+# property list "k=v,k=v"
+cmdline_props() {
+	sed 's/.*"props": {\([^}]*\)}.*/\1/' "$1" | tr ',' '\n' |
+		sed -n 's/^ *"\(SYSREG_[A-Z0-9_]*\|kvm-psci-version\)": "\{0,1\}\([^"]*\)"\{0,1\} *$/\1=\2/p' |
+		paste -s -d, -
+}
+
+# prop_value FILE NAME: a property's value in a QMP reply ("1.3" for kvm-psci-version)
+prop_value() { sed -n "s/.*\"$2\": \"\{0,1\}\([0-9.]*\)\"\{0,1\}[,}].*/\1/p" "$1"; }
+
+# vm_idregs NAME: the ID registers KVM holds for NAME's VM, "NAME 0xVALUE" a line
+vm_idregs() { vm_qmp "$1" x-query-arm-idregs | sed 's/\\n/\n/g' | awk '$2 ~ /^0x/ { print $1, $2 }'; }
+
+# field_in_regs REGS PROPS PROP: the value of PROP's field in a register list REGS ("NAME
+# 0xVALUE" lines), the register and bits taken from PROP's description in PROPS
+# ("REG[hi:lo], ..."; host_expansion's FILE.props)
+field_in_regs() {
+	_fd=$(sed 's/}, {/\n/g' "$2" | grep "\"name\": \"$3\"" |
+		sed -n 's/.*"description": "\([A-Z0-9_]*\)\[\([0-9]*\):\([0-9]*\)\].*/\1 \2 \3/p')
+	[ -n "$_fd" ] || return 1
+	echo "$_fd" | awk -v regs="$1" '{
+		r = $1; hi = $2; lo = $3
+		while ((getline l < regs) > 0) {
+			split(l, x, " ")
+			if (x[1] != r) continue
+			h = tolower(substr(x[2], 3)); while (length(h) < 16) h = "0" h
+			b = ""
+			for (i = 1; i <= 16; i++) {
+				d = index("0123456789abcdef", substr(h, i, 1)) - 1
+				b = b int(d / 8) % 2 int(d / 4) % 2 int(d / 2) % 2 d % 2
+			}
+			f = substr(b, 64 - hi, hi - lo + 1); v = 0
+			for (i = 1; i <= length(f); i++) v = v * 2 + substr(f, i, 1)
+			print v; exit
+		}
+	}'
+}

@@ -8,6 +8,9 @@
 #                                                     (PSCI version, service bitmaps)
 #   RESULT <stream> refused <first error line>        the destination exited non-zero
 #   RESULT <stream> wrong <why>                       anything else (a bug)
+# A stream with the CPU model of its VM (NAME.model) gets "; predicted <comparison result>"
+# appended: what query-cpu-model-comparison of that model with this host's host model said
+# before the load (identical or subset: the VM can run here).
 # The host side (tests/crosshost/run) compares them with the documented expectations.
 # A VM that loaded is saved again into $RIG_OUT/streams, with the source's records, so that
 # a further boot can carry it on or back (tests/crosshost/run's A>B sources).
@@ -21,11 +24,24 @@
 nv_masked() { awk '$1 == "ID_AA64MMFR2_EL1" { $2 = substr($2, 1, 11) "x" substr($2, 13) } { print }' "$1"; }
 nv_of() { awk '$1 == "ID_AA64MMFR2_EL1" { print substr($2, 12, 1) }' "$1"; }
 
+# predict NAME: query-cpu-model-comparison of stream NAME's model with this host's, in a
+# patched QEMU that runs no guest: "predicted RESULT (responsible properties)"
+predict() {
+	vm_start cmp patched virt-11.2 1 -S || { echo "predicted nothing (QEMU did not start)"; return; }
+	vm_qmp cmp query-cpu-model-comparison \
+		"{\"modela\": $(cat "/payload/streams/$1.model"), \"modelb\": {\"name\": \"host\"}}" \
+		>"$RIG_OUT/$1.comparison" 2>&1
+	vm_stop cmp
+	echo "predicted $(sed -n 's/.*"result": "\([a-z]*\)".*/\1/p' "$RIG_OUT/$1.comparison") ($(sed -n 's/.*"responsible-properties": \[\([^]]*\)\].*/\1/p' "$RIG_OUT/$1.comparison" | tr -d '"' | cut -c1-300))"
+}
+
 for f in /payload/streams/*.mig; do
 	[ -e "$f" ] || { fail "crosshost: no streams in /payload/streams"; break; }
 	n=$(basename "$f" .mig)
-	low="" low_fw=""
+	low="" low_fw="" lowered=""
 	. "/payload/streams/$n.conf"
+	pred=""
+	[ ! -s "/payload/streams/$n.model" ] || pred=$(predict "$n")
 	if ! vm_start dst "$q" "$m" 2 -cpu "$cpu" -incoming defer; then
 		echo "RESULT $n wrong dst-start"
 		fail "crosshost: $n: the destination starts"
@@ -84,7 +100,9 @@ for f in /payload/streams/*.mig; do
 	# did the values travel? Only if this host gives a new VM other ones
 	case $res in
 	ok*)
-		if [ -z "$low" ]; then
+		if [ -n "$lowered" ]; then
+			: # a VM started at a baseline: see below
+		elif [ -z "$low" ]; then
 			res="$res; survival only (the source could not lower its values)"
 		elif guest_boot def "$q" "$m" 2 -cpu "$cpu" && guest_wait_dump def 20; then
 			dv=$(field_of def)
@@ -103,13 +121,27 @@ for f in /payload/streams/*.mig; do
 		vm_stop def >/dev/null 2>&1
 		;;
 	esac
-	echo "RESULT $n $res"
+	# a VM started at a baseline: how many of the fields it lowered on its first host differ
+	# from this host's own values (where they do, its values came with the stream)
+	case $res in
+	ok*)
+		if [ -n "$lowered" ] && host_expansion exp "$RIG_OUT/host.expansion"; then
+			k=0
+			for x in $lowered; do
+				[ "$(prop_value "/payload/streams/$n.model" "$x")" = "$(prop_value "$RIG_OUT/host.expansion" "$x")" ] ||
+					k=$((k + 1))
+			done
+			res="$res; baseline: $k of the $(echo $lowered | wc -w) properties it lowers ($(echo $lowered)) differ from this host's"
+		fi
+		;;
+	esac
+	echo "RESULT $n $res${pred:+; $pred}"
 	case $res in
 	ok*)
 		# on or back: the VM as it runs here, with the records of where it started
 		mkdir -p "$RIG_OUT/streams"
 		if vm_save_file dst "$RIG_OUT/streams/$n.mig"; then
-			for x in regs hash conf fw; do
+			for x in regs hash conf fw model; do
 				[ ! -e "/payload/streams/$n.$x" ] || cp "/payload/streams/$n.$x" "$RIG_OUT/streams/"
 			done
 		else
