@@ -89,9 +89,11 @@ if [ "$mode" = full ]; then
 else
 	run_step "rig scenarios (real KVM)" "$TOP/rig/run" --suite check --out "$rigout" "$TOP/tests"
 	# one representative host-kernel upgrade and rollback (the whole table: check-full):
-	# Debian 6.12 -> our 7.2 -> Debian 6.12, streams carried between three L1 boots
-	run_step "rig: cross-host 6.12 -> 7.2 -> 6.12" "$TOP/tests/crosshost/run" \
-		"deb612:max>ours:max" "deb612:max>ours:max>deb612:max"
+	# Debian 6.12 -> our 7.2 -> Debian 6.12, streams carried between three L1 boots; and a
+	# VM started on our 7.2 at the baseline of the two hosts -> 6.12 -> 7.2
+	run_step "rig: cross-host 6.12 -> 7.2 -> 6.12, baseline 7.2 -> 6.12 -> 7.2" \
+		"$TOP/tests/crosshost/run" "deb612:max>ours:max" "deb612:max>ours:max>deb612:max" \
+		"ours:max@deb612:max>deb612:max" "ours:max@deb612:max>deb612:max>ours:max"
 fi
 run_step "kselftests: patched vs unpatched 7.2.13" "$S/compare-kselftests.sh" "$rigout"
 summary
