@@ -1,9 +1,10 @@
 #!/bin/bash
-# check-full: the migration, matrix and stream-mutation scenarios with an ASan/UBSan build
-# of the patched QEMU (scripts/build-qemu.sh cross-asan) in place of the normal one, on our
-# kernel. Every sanitizer report is collected (log_path in L1, back through the scratch
-# disk) and classified by the QEMU source files of its top frames: a report in a file the
-# series touches fails the run; reports only in unmodified base code are listed, not hidden.
+# check-full: the migration, CPU model (sysreg), matrix and stream-mutation scenarios with
+# an ASan/UBSan build of the patched QEMU (scripts/build-qemu.sh cross-asan) in place of the
+# normal one, on our kernel. Every sanitizer report is collected (log_path in L1, back
+# through the scratch disk) and classified by the QEMU source files of its top frames: a
+# report in a file the series touches fails the run; reports only in unmodified base code
+# are listed, not hidden.
 # The mutation scenario runs a larger subset than in make check, within its 480 s timeout
 # at 1.3-2 s per sanitized load: ASAN_N random mutants (default 90; make check runs 82) and
 # truncation at every 17th offset of the section (ASAN_TRUNC, the TRUNC syntax of
@@ -95,7 +96,7 @@ rc=0
 	--env RIG_QEMU_PATCHED=/payload/qemu-asan/bin/qemu-system-aarch64 \
 	--env RIG_SAN_DIR=/tmp/out/asan --env N="${ASAN_N:-90}" --env TRUNC="${ASAN_TRUNC:-/17,3,11,22}" \
 	"$TOP/tests/asan/canary.sh" \
-	"$TOP/tests/series/migrate.sh" "$TOP/tests/matrix/matrix.sh" \
+	"$TOP/tests/series/migrate.sh" "$TOP/tests/series/sysreg.sh" "$TOP/tests/matrix/matrix.sh" \
 	"$TOP/tests/faults/mutate.sh" "$TOP/tests/faults/misconfig.sh" \
 	"$TOP/tests/faults/refusals.sh" || rc=$?
 
