@@ -44,9 +44,10 @@ img=$(find "$tmp/x" -name 'vmlinuz*' -type f | head -n 1)
 [ -n "$img" ] || die "$name: no vmlinuz in ${pkgs[*]}"
 mv "$img" "$tmp/Image"
 kver=$(find "$tmp/x" -path '*/lib/modules/*' -maxdepth 4 -mindepth 3 -type d -name '[0-9]*' | head -n 1)
-# virtio-mmio + virtio-blk for the scratch disk, in load order (some are built in)
+# virtio-mmio + virtio-blk for the scratch disk, virtio-net for the network of two L1 hosts
+# (rig/run --net), in load order (some are built in)
 n=0
-for m in virtio virtio_ring virtio_mmio virtio_blk; do
+for m in virtio virtio_ring virtio_mmio virtio_blk failover net_failover virtio_net; do
 	f=$(find "$kver" -name "$m.ko*" | head -n 1)
 	[ -n "$f" ] || continue
 	n=$((n + 1))
