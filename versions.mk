@@ -93,3 +93,12 @@ PEER100_VER       := 1:10.0.13+ds-0+deb13u1
 PEER100_SUITE     := trixie
 PEER100_FILE      := qemu-system-arm_10.0.13+ds-0+deb13u1_arm64.deb
 PEER100_SHA256    := 1e067d6d225d54516678472cd21c98aae9fecfb67ce68b797bba24ade405a664
+
+# --- libvirt in L1 (issue 18) ------------------------------------------------------------
+# Debian stable's libvirt daemon, its QEMU driver and virsh for arm64, run in L1 with their
+# own library closure (scripts/libvirt.sh), every package of it pinned in rig/peers/libvirt.lock.
+LIBVIRT_PKGS      := libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+LIBVIRT_VER       := 11.3.0-3+deb13u3
+LIBVIRT_SUITE     := trixie
+LIBVIRT_FILE      := libvirt-daemon_11.3.0-3+deb13u3_arm64.deb
+LIBVIRT_SHA256    := ff59af3f0cc2627fc864d77c315d2c402622783eb89b9421b4f7b7d3eb9d5f98
