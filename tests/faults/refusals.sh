@@ -71,12 +71,13 @@ else
 		"$W/raise.mig" refuse \
 		"ID_AA64MMFR0_EL1: KVM refused the source.s value $new \(Invalid argument\); destination $old: SYSREG_ID_AA64MMFR0_EL1_PARANGE\[3:0\] source 0x$(printf %x $((pa + 1))), destination 0x$(printf %x $pa) \((not |partly )?writable\); writable mask 0x[0-9a-f]{16}"
 	# QMP clients (libvirt: query-migrate's error-desc) get the error without its hint
-	check "EINVAL: the error itself, without the hint, names the register and the errno" \
-		grep -q -E "cannot restore 1 ID register\(s\) through KVM_SET(_VM)?_ONE_REG: ID_AA64MMFR0_EL1 \(Invalid argument\)$" \
+	fields="SYSREG_ID_AA64MMFR0_EL1_PARANGE\[3:0\] source 0x$(printf %x $((pa + 1))), destination 0x$(printf %x $pa) \((not |partly )?writable\)"
+	check "EINVAL: the error itself, without the hint, names the register, the errno, the field and both values" \
+		grep -q -E "cannot restore 1 ID register\(s\) through KVM_SET(_VM)?_ONE_REG: ID_AA64MMFR0_EL1 \(Invalid argument\): $fields$" \
 		"$VMDIR/fcase.log"
 	# ... and over QMP, as libvirt reads it: a destination that stays up after the failed
 	# load (migrate-incoming exit-on-error=false) reports it in query-migrate's error-desc
-	l="EINVAL over QMP: query-migrate's error-desc names the register and the errno"
+	l="EINVAL over QMP: query-migrate's error-desc names the register, the errno, the field and both values"
 	fl_qemu_start qmpdst -cpu host -incoming defer
 	if fl_wait_qmp qmpdst; then
 		vm_qmp qmpdst migrate-incoming \
@@ -89,7 +90,7 @@ else
 			sleep 0.2
 		done
 		desc=$(echo "$q" | sed -n 's/.*"error-desc": "\([^"]*\)".*/\1/p')
-		if echo "$desc" | grep -q "ID_AA64MMFR0_EL1 (Invalid argument)"; then
+		if echo "$desc" | grep -q -E "ID_AA64MMFR0_EL1 \(Invalid argument\): $fields"; then
 			pass "$l: $(echo "$desc" | sed 's/.*: cannot restore/cannot restore/')"
 		else
 			fail "$l" "error-desc '${desc:-none}' ($(echo "$q" | cut -c1-300))"
