@@ -12,7 +12,7 @@ help:
 	@echo "  make demo          fetch, build, boot the rig, live-migrate a guest on real KVM"
 	@echo "  make check         the test suite CI runs (.ci/run)"
 	@echo "  make check-full    check + what does not fit CI's budget (per-patch builds,"
-	@echo "                     lockdep, cross-host, 1000+ mutants, ASan/UBSan)"
+	@echo "                     lockdep, cross-host, libvirt pairs, 1000+ mutants, ASan/UBSan)"
 	@echo "  make check-series  checkpatch, clean apply and export round trip of patches/"
 	@echo "                     (SERIES_BUILD=1: also build every QEMU patch in order)"
 	@echo "  make bench         ID-register sync cost vs vCPU count, patched vs unpatched"

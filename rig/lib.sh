@@ -587,6 +587,12 @@ cmdline_props() {
 # prop_value FILE NAME: a property's value in a QMP reply ("1.3" for kvm-psci-version)
 prop_value() { sed -n "s/.*\"$2\": \"\{0,1\}\([0-9.]*\)\"\{0,1\}[,}].*/\1/p" "$1"; }
 
+# nv_masked FILE: a register dump (NAME 0xVALUE lines) with ID_AA64MMFR2_EL1.NV (bits 27:24,
+# the 7th hex digit from the right) blanked; nv_of FILE: that digit alone. NV is KVM's own for
+# a VM without EL2 (the rig's VMs; QEMU series patch 20): 6.12 shows the host's, 7.2 hides it
+nv_masked() { awk '$1 == "ID_AA64MMFR2_EL1" { $2 = substr($2, 1, 11) "x" substr($2, 13) } { print }' "$1"; }
+nv_of() { awk '$1 == "ID_AA64MMFR2_EL1" { print substr($2, 12, 1) }' "$1"; }
+
 # vm_idregs NAME: the ID registers KVM holds for NAME's VM, "NAME 0xVALUE" a line
 vm_idregs() { vm_qmp "$1" x-query-arm-idregs | sed 's/\\n/\n/g' | awk '$2 ~ /^0x/ { print $1, $2 }'; }
 

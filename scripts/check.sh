@@ -5,10 +5,11 @@
 #
 # quick (make check): deps, fetch, work trees, builds (cross QEMUs, rig kernel, kselftests),
 #                     series checks, smoke run, guests, the rig's self-test and scenarios of
-#                     tier "check" on every kernel they declare, one cross-host round trip
+#                     tier "check" on every kernel they declare, one cross-host round trip,
+#                     one libvirt pair (virsh migrate between two L1 hosts)
 # full (make check-full): the same + the native TCG build + per-patch builds of the series +
 #                     tier "full" scenarios + lockdep kernel + cross-host migrations +
-#                     ASan/UBSan QEMU
+#                     libvirt on two L1 hosts + ASan/UBSan QEMU
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-quick}
@@ -84,6 +85,10 @@ if [ "$mode" = full ]; then
 	run_step "rig: lockdep kernel" "$TOP/rig/run" --kernel ours-lockdep \
 		"$TOP/tests/kernel/selftests.sh" "$TOP/tests/series/migrate.sh"
 	run_step "rig: cross-host migrations" "$TOP/tests/crosshost/run"
+	# libvirt on two L1 hosts booted side by side: virsh migrate --live --p2p between
+	# Debian's 6.12 and our 7.2, and between Debian's 7.2 and ours (old machine type too)
+	run_step "rig: libvirt, virsh migrate between two L1 hosts" "$TOP/tests/libvirt/run" \
+		"ours:max+deb612:max" "ours:max+deb72:max"
 	# the series' code under ASan/UBSan on real KVM: migration, matrix and fault scenarios
 	run_step "rig: ASan/UBSan QEMU" "$S/asan-run.sh"
 else
@@ -94,6 +99,10 @@ else
 	run_step "rig: cross-host 6.12 -> 7.2 -> 6.12, baseline 7.2 -> 6.12 -> 7.2" \
 		"$TOP/tests/crosshost/run" "deb612:max>ours:max" "deb612:max>ours:max>deb612:max" \
 		"ours:max@deb612:max>deb612:max" "ours:max@deb612:max>deb612:max>ours:max"
+	# libvirt: virsh migrate --live --p2p between Debian's 6.12 and our 7.2, both ways, and
+	# its refusals (two L1 hosts side by side; ~3 min)
+	run_step "rig: libvirt, virsh migrate between 6.12 and 7.2" "$TOP/tests/libvirt/run" \
+		"ours:max+deb612:max"
 fi
 run_step "kselftests: patched vs unpatched 7.2.13" "$S/compare-kselftests.sh" "$rigout"
 summary

@@ -19,11 +19,6 @@
 # rig: tier=none
 . /rig/lib.sh
 
-# a register dump (NAME 0xVALUE lines) with ID_AA64MMFR2_EL1.NV (the 7th hex digit from the
-# right) blanked, and that digit alone
-nv_masked() { awk '$1 == "ID_AA64MMFR2_EL1" { $2 = substr($2, 1, 11) "x" substr($2, 13) } { print }' "$1"; }
-nv_of() { awk '$1 == "ID_AA64MMFR2_EL1" { print substr($2, 12, 1) }' "$1"; }
-
 # predict NAME: query-cpu-model-comparison of stream NAME's model with this host's, in a
 # patched QEMU that runs no guest: "predicted RESULT (responsible properties)"
 predict() {
