@@ -76,14 +76,16 @@ lv_migrate() {
 		fail "$_l: migratable XML of $_mn without its qemu:commandline" "$(head -n 3 "$D/$_mn.plain.xml")"
 		return 1
 	fi
-	_s0=$(guest_hb "$_mn")
-	_d0=$(grep -a -c '^END-REGS ' "$VMDIR/$_mn.serial")
 	if virsh -c "$_f" migrate --live --p2p --xml "$D/$_mn.plain.xml" "$_mn" "$_t" >"$D/$_mn.migrate" 2>&1; then
 		pass "$_l: virsh migrate --live --p2p to $_tn"
 	else
 		fail "$_l: virsh migrate --live --p2p to $_tn" "$(tr '\n' ' ' <"$D/$_mn.migrate")"
 		return 1
 	fi
+	# the source is stopped now: what the log gets from here on is the destination's (a dump
+	# counts once one began after this point: the second one to end)
+	_s0=$(guest_hb "$_mn")
+	_d0=$(grep -a -c '^END-REGS ' "$VMDIR/$_mn.serial")
 	check "$_l: domain running on $_tn, not on the source (states: $(lv_state "$_t" "$_mn") / $(lv_state "$_f" "$_mn"))" \
 		test "$(lv_state "$_t" "$_mn")" = running -a "$(lv_state "$_f" "$_mn")" != running
 	if guest_wait_hb "$_mn" "${_s0:-0}" 30 && guest_all_alive "$_mn" 2 20; then
@@ -91,7 +93,6 @@ lv_migrate() {
 	else
 		fail "$_l: heartbeat continues, both vCPUs advance" "$(tail -n 3 "$VMDIR/$_mn.serial" | tr '\n\r' '| ')"
 	fi
-	# a dump the destination began after the switchover
 	if lv_wait_dumps "$_mn" $((_d0 + 1)) 40; then
 		guest_regs "$_mn" >"$D/$_mn.regs-after"
 		_v=$(field_of "$_mn")
@@ -120,11 +121,11 @@ lv_migrate() {
 # FROM
 lv_refused() {
 	_l=$1 _rn=$2 _f=$3 _tn=$4 _p=$5 _x=$6 _to=${7:-$LV_URI2}
-	_s0=$(guest_hb "$_rn")
 	if virsh -c "$_f" migrate --live --p2p --xml "$_x" "$_rn" "$_to" >"$D/$_rn.migrate" 2>&1; then
 		fail "$_l: virsh migrate to $_tn refused" "it succeeded"
 		return 1
 	fi
+	_s0=$(guest_hb "$_rn")
 	say "$_l: virsh says: $(tr '\n' ' ' <"$D/$_rn.migrate")"
 	cp "$D/$_rn.migrate" "$RIG_OUT/$_rn.virsh-error"
 	check "$_l: virsh migrate exits non-zero, naming it ($_p)" grep -q -E "$_p" "$D/$_rn.migrate"
