@@ -59,7 +59,7 @@ lv_wait_peer() {
 }
 
 # lv_serial_server: accept the guests' serial connections on host 1; a connection's bytes
-# are appended to $VMDIR/$LV_DOMAIN.serial (one domain at a time)
+# are appended to $VMDIR/<domain>.serial, the domain named in $LV/current (one at a time)
 lv_serial_server() {
 	cat >"$LV/serial-sink" <<EOS
 #!/bin/sh
