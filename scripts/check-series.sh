@@ -70,9 +70,40 @@ check_tree() {
 	done
 }
 
+# vmstate_each N BINARY LAST: the -dump-vmstate of the old machine types at patch N against
+# their first dump in the series: patch 0 (the unpatched cross build) for virt-10.2, patches
+# 1-2 (which stand in for upstream's) for virt-11.0/virt-11.1. Equal but for the one section
+# the series adds (tests/series/vmstate.py); reported once, at patch LAST. QEMU runs under
+# qemu-aarch64-static with the qtest accelerator: these are the KVM build's own dumps.
+VMS_MACHINES="virt-10.2 virt-11.0 virt-11.1"
+vmstate_each() {
+	local n=$1 bin=$2 last=$3 m d=$CACHE/series-vmstate f r
+	[ "$n" != 0 ] || rm -rf "$d"
+	mkdir -p "$d"
+	qemu-aarch64-static -L / "$bin" -M help >"$d/machines" 2>&1 || true
+	for m in $VMS_MACHINES; do
+		grep -q "^$m " "$d/machines" || continue
+		f=$d/$n-$m.json
+		if ! qemu-aarch64-static -L / "$bin" -M "$m" -accel qtest -display none \
+			-dump-vmstate "$f" >"$f.log" 2>&1; then
+			ko "qemu: patch $n: -M $m -dump-vmstate fails ($f.log)"
+			continue
+		fi
+		r=$d/$(cd "$d" && ls -- *-"$m".json | sort -n | head -n 1)
+		[ "$r" != "$f" ] || continue
+		if "$TOP/tests/series/vmstate.py" "$r" "$f" -a kvm-arm-idregs >"$f.diff"; then
+			[ "$n" != "$last" ] ||
+				ok "qemu: -dump-vmstate of $m unchanged from patch $(basename "$r" | cut -d- -f1) to $n: $(tail -n 1 "$f.diff")"
+		else
+			sed 's/^/    /' "$f.diff" | head -n 10
+			ko "qemu: patch $n changes the -dump-vmstate of $m"
+		fi
+	done
+}
+
 # per-patch build of the QEMU series in a dedicated worktree and build dir
 build_each() {
-	local repo=$TOP/work/qemu wt=$TOP/work/qemu-series c n=0 files
+	local repo=$TOP/work/qemu wt=$TOP/work/qemu-series c n=0 files total
 	files=$(series_files qemu)
 	[ -n "$files" ] || return 0
 	if [ ! -e "$wt/.git" ]; then
@@ -87,11 +118,14 @@ build_each() {
 			ko "qemu: per-patch build (series does not apply)"
 			return 0
 		}
+	total=$(git -C "$wt" rev-list --count base..HEAD)
+	vmstate_each 0 "$TOP/work/out/qemu-cross-base/bin/qemu-system-aarch64" "$total"
 	for c in $(git -C "$wt" rev-list --reverse base..HEAD); do
 		n=$((n + 1))
 		git -C "$wt" checkout -q --detach "$c"
 		if "$TOP/scripts/build-qemu.sh" series >"$CACHE/series-build.log" 2>&1; then
 			ok "qemu: patch $n builds ($(git -C "$wt" log -1 --format=%s "$c"))"
+			vmstate_each "$n" "$wt/build-series/qemu-system-aarch64" "$total"
 		else
 			tail -n 30 "$CACHE/series-build.log"
 			ko "qemu: patch $n does not build ($(git -C "$wt" log -1 --format=%s "$c"))"

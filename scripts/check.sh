@@ -6,10 +6,12 @@
 # quick (make check): deps, fetch, work trees, builds (cross QEMUs, rig kernel, kselftests),
 #                     series checks, smoke run, guests, the rig's self-test and scenarios of
 #                     tier "check" on every kernel they declare, one cross-host round trip,
-#                     one libvirt pair (virsh migrate between two L1 hosts)
+#                     one libvirt pair (virsh migrate between two L1 hosts), the series'
+#                     QEMU functional test (L0: the host's QEMU)
 # full (make check-full): the same + the native TCG build + per-patch builds of the series +
 #                     tier "full" scenarios + lockdep kernel + cross-host migrations +
-#                     libvirt on two L1 hosts + ASan/UBSan QEMU
+#                     libvirt on two L1 hosts + the functional test with the native build
+#                     as L0 + ASan/UBSan QEMU
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:-quick}
@@ -89,6 +91,9 @@ if [ "$mode" = full ]; then
 	# Debian's 6.12 and our 7.2, and between Debian's 7.2 and ours (old machine type too)
 	run_step "rig: libvirt, virsh migrate between two L1 hosts" "$TOP/tests/libvirt/run" \
 		"ours:max+deb612:max" "ours:max+deb72:max"
+	# the series' QEMU functional test (tests/functional/aarch64/test_kvm_idregs.py), run
+	# with QEMU's runner and the native TCG build as L0
+	run_step "QEMU functional test (L0 native)" "$TOP/tests/functional/run" --l0 native
 	# the series' code under ASan/UBSan on real KVM: migration, matrix and fault scenarios
 	run_step "rig: ASan/UBSan QEMU" "$S/asan-run.sh"
 else
@@ -103,6 +108,9 @@ else
 	# its refusals (two L1 hosts side by side; ~3 min)
 	run_step "rig: libvirt, virsh migrate between 6.12 and 7.2" "$TOP/tests/libvirt/run" \
 		"ours:max+deb612:max"
+	# the series' QEMU functional test with QEMU's runner; L0 is the host's QEMU, as make
+	# check has no native build (~2 min)
+	run_step "QEMU functional test (L0 host)" "$TOP/tests/functional/run" --l0 host
 fi
 run_step "kselftests: patched vs unpatched 7.2.13" "$S/compare-kselftests.sh" "$rigout"
 summary
