@@ -35,6 +35,8 @@
 # rig: tier=none
 # shellcheck source=rig/lib.sh
 . /rig/lib.sh
+# shellcheck source=tests/bench/bench.inc
+. /tests/bench/bench.inc
 # shellcheck disable=SC1091
 [ -f /payload/params.env ] && . /payload/params.env
 
@@ -106,17 +108,6 @@ qev() { # qev NAME true|false
 	done
 }
 lines() { wc -l <"$1" 2>/dev/null || echo 0; }
-
-cfg_args() { # cfg_args CONFIG -> sets Q M X (extra args)
-	X=""
-	case $1 in
-	upstream) Q=base M=virt-10.2 ;;
-	patched) Q=patched M=virt-11.2 ;;
-	patched-1vcpu) Q=patched M=virt-11.2 X="-global kvm-arm-idregs.x-idregs-vm-ioctl=off" ;;
-	compat) Q=patched M=virt-10.2 ;;
-	*) return 1 ;;
-	esac
-}
 
 # the markers only (not kvm_arm_idregs_set: one log line per register would be timed too);
 # unknown to the unpatched build, where they enable nothing
