@@ -1017,27 +1017,46 @@ static void finish(const char *outp)
         nv_rule();
         fprintf(meta, "hash=0x%016llx\n", (unsigned long long)fnv(mvals, sec_id_num));
         /*
-         * KVM (kvm_vgic_finalize_idregs(), upstream) accepts any value for the
-         * fields that describe the GIC, then sets them from the VM's vGIC at the
-         * first KVM_RUN: ID_AA64PFR0_EL1.GIC, ID_PFR1_EL1.GIC, ID_AA64PFR2_EL1.GCIE.
-         * A guest that then sees the source's fields instead of the stream's is
-         * this known behaviour, told apart by its exact hash.
+         * Values KVM accepts and keeps another for, by design (upstream), so a
+         * guest that then sees KVM's value instead of the stream's is a known
+         * behaviour, told apart by its exact hash:
+         *  - kvm_vgic_finalize_idregs() sets the fields that describe the GIC
+         *    from the VM's vGIC at the first KVM_RUN, whatever was written:
+         *    ID_AA64PFR0_EL1.GIC, ID_PFR1_EL1.GIC, ID_AA64PFR2_EL1.GCIE (the
+         *    source's fields come back);
+         *  - set_id_aa64dfr0_el1() and set_id_dfr0_el1() take an IMPLEMENTATION
+         *    DEFINED PMU (ID_AA64DFR0_EL1.PMUVer, ID_DFR0_EL1.PerfMon = 0xf)
+         *    and keep "no PMU" (0), as older kernels reported IMP_DEF.
          */
         memcpy(kvals, mvals, sizeof(kvals[0]) * sec_num);
         for (uint32_t i = 0; i < sec_num; i++) {
             static const struct { uint16_t enc; unsigned sh; } gic[] = {
                 { ENC(3, 0, 0, 4, 0), 24 }, { ENC(3, 0, 0, 1, 1), 28 }, { ENC(3, 0, 0, 4, 2), 12 },
             };
+            static const struct { uint16_t enc; unsigned sh; } pmu[] = {
+                { ENC(3, 0, 0, 5, 0), 8 }, { ENC(3, 0, 0, 1, 2), 24 },
+            };
             for (size_t g = 0; g < 3; g++) {
                 if ((ids[i] & 0xffff) == gic[g].enc &&
                     nib(kvals[i], gic[g].sh) != nib(vals[i], gic[g].sh)) {
                     kvals[i] = with_nib(kvals[i], gic[g].sh, nib(vals[i], gic[g].sh));
-                    forced = 1;
+                    forced |= 1;
+                }
+            }
+            for (size_t g = 0; g < 2; g++) {
+                if ((ids[i] & 0xffff) == pmu[g].enc && nib(kvals[i], pmu[g].sh) == 0xf) {
+                    kvals[i] = with_nib(kvals[i], pmu[g].sh, 0);
+                    forced |= 2;
                 }
             }
         }
         if (forced) {
-            fprintf(meta, "known=kvm-vgic-finalize-idregs\nknown_hash=0x%016llx\n",
+            fprintf(meta, "known=%s%s%s\nknown_why=%s%s%s\nknown_hash=0x%016llx\n",
+                    forced & 1 ? "kvm-vgic-finalize-idregs" : "", forced == 3 ? "+" : "",
+                    forced & 2 ? "kvm-pmu-impdef" : "",
+                    forced & 1 ? "the GIC fields are set from the vGIC at the first run" : "",
+                    forced == 3 ? "; " : "",
+                    forced & 2 ? "an IMPLEMENTATION DEFINED PMU is kept as no PMU" : "",
                     (unsigned long long)fnv(kvals, sec_id_num));
         }
     }
