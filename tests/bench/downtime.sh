@@ -42,20 +42,20 @@ trace_args() { # trace_args NAME
 	done
 }
 
-# shuffled WORDS...: the words in an order drawn from $SEED and the round ($_round)
+# shuffled WORDS...: the words in an order drawn from $SEED and the round ($dt_round)
 shuffled() {
 	echo "$@" | tr ' ' '\n' |
-		awk -v s="$((SEED * 100003 + _round * 131 + _n))" 'BEGIN { srand(s) } { print rand() "\t" $0 }' |
+		awk -v s="$((SEED * 100003 + dt_round * 131 + dt_n))" 'BEGIN { srand(s) } { print rand() "\t" $0 }' |
 		sort -n | cut -f2 | tr '\n' ' '
 }
 
 # vm NAME CONFIG N [args]: start a QEMU of CONFIG with N vCPUs
 vm() {
-	_vn=$1 _vc=$2 _vs=$3
+	dt_vn=$1 dt_vc=$2 dt_vs=$3
 	shift 3
-	cfg_args "$_vc" || return 1
+	cfg_args "$dt_vc" || return 1
 	# shellcheck disable=SC2046,SC2086
-	vm_start "$_vn" "$Q" "$M" "$_vs" $(trace_args "$_vn") $X "$@"
+	vm_start "$dt_vn" "$Q" "$M" "$dt_vs" $(trace_args "$dt_vn") $X "$@"
 }
 
 # QEMU's log file is not opened for appending, so it is never truncated under it: each VM's
@@ -65,44 +65,44 @@ var() { echo "$1" | tr - _; }
 
 # sample CONFIG N ROUND POS: one measured migration of CONFIG's current VM
 sample() {
-	_c=$1 _n=$2
-	eval "_a=\$cur_$(var "$_c")"
-	eval "_off=\${off_$(var "$_a"):-0}"
-	_b=${_c}-x
-	[ "$_a" = "${_c}-x" ] && _b=${_c}-y
-	vm_qmp "$_a" cont >/dev/null
-	_seq=$(guest_hb "$_a")
-	guest_wait_hb "$_a" "${_seq:-0}" 30 || { say "downtime $_c N=$_n: no heartbeat after cont"; return 1; }
-	if ! vm "$_b" "$_c" "$_n" -incoming defer || ! wait_status "$_b" inmigrate 30; then
-		say "downtime $_c N=$_n: destination does not start: $(tail -n 2 "$VMDIR/$_b.log" | tr '\n' ' ')"
+	dt_c=$1 dt_n=$2
+	eval "dt_a=\$cur_$(var "$dt_c")"
+	eval "dt_off=\${off_$(var "$dt_a"):-0}"
+	dt_b=${dt_c}-x
+	[ "$dt_a" = "${dt_c}-x" ] && dt_b=${dt_c}-y
+	vm_qmp "$dt_a" cont >/dev/null
+	dt_seq=$(guest_hb "$dt_a")
+	guest_wait_hb "$dt_a" "${dt_seq:-0}" 30 || { say "downtime $dt_c N=$dt_n: no heartbeat after cont"; return 1; }
+	if ! vm "$dt_b" "$dt_c" "$dt_n" -incoming defer || ! wait_status "$dt_b" inmigrate 30; then
+		say "downtime $dt_c N=$dt_n: destination does not start: $(tail -n 2 "$VMDIR/$dt_b.log" | tr '\n' ' ')"
 		return 1
 	fi
-	_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
-	_rc=0
-	migrate "$_a" "$_b" "$URI" 300 && wait_status "$_b" running 60 || _rc=1
-	_seq=$(guest_hb "$_a")
-	_hb=no
-	[ $_rc = 0 ] && guest_wait_hb "$_b" "${_seq:-0}" 30 && _hb=yes
-	_h=no
-	eval "_h0=\$h0_$(var "$_c")"
-	[ "$(guest_hb_hash "$_b")" = "$_h0" ] && _h=yes
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$RIG_KERNEL" "$_c" "$_n" "$3" "$4" \
-		"$_rc" "$(migrate_stat "$_a" downtime)" "$(migrate_stat "$_a" total-time)" \
-		"$(migrate_stat "$_a" setup-time)" "$_hb" "$_h" "$_load" >>"$OUT/samples.tsv"
-	_tag=$OUT/trace/$_c-n$_n-s$3
-	tail -c +$((_off + 1)) "$VMDIR/$_a.qtrace" >"$_tag.src" 2>/dev/null
-	cp "$VMDIR/$_a.migrate" "$_tag.migrate" 2>/dev/null
-	vm_stop "$_a"
-	[ $_rc = 0 ] && [ $_hb = yes ] && [ $_h = yes ] || {
-		say "downtime $_c N=$_n sample $3: rc=$_rc heartbeat=$_hb registers=$_h $(tail -n 2 "$VMDIR/$_b.log" | tr '\n' ' ')"
+	dt_load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
+	dt_rc=0
+	migrate "$dt_a" "$dt_b" "$URI" 300 && wait_status "$dt_b" running 60 || dt_rc=1
+	dt_seq=$(guest_hb "$dt_a")
+	dt_hb=no
+	[ $dt_rc = 0 ] && guest_wait_hb "$dt_b" "${dt_seq:-0}" 30 && dt_hb=yes
+	dt_h=no
+	eval "dt_h0=\$h0_$(var "$dt_c")"
+	[ "$(guest_hb_hash "$dt_b")" = "$dt_h0" ] && dt_h=yes
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$RIG_KERNEL" "$dt_c" "$dt_n" "$3" "$4" \
+		"$dt_rc" "$(migrate_stat "$dt_a" downtime)" "$(migrate_stat "$dt_a" total-time)" \
+		"$(migrate_stat "$dt_a" setup-time)" "$dt_hb" "$dt_h" "$dt_load" >>"$OUT/samples.tsv"
+	dt_tag=$OUT/trace/$dt_c-n$dt_n-s$3
+	tail -c +$((dt_off + 1)) "$VMDIR/$dt_a.qtrace" >"$dt_tag.src" 2>/dev/null
+	cp "$VMDIR/$dt_a.migrate" "$dt_tag.migrate" 2>/dev/null
+	vm_stop "$dt_a"
+	[ $dt_rc = 0 ] && [ $dt_hb = yes ] && [ $dt_h = yes ] || {
+		say "downtime $dt_c N=$dt_n sample $3: rc=$dt_rc heartbeat=$dt_hb registers=$dt_h $(tail -n 2 "$VMDIR/$dt_b.log" | tr '\n' ' ')"
 		return 1
 	}
 	# the destination's trace so far is the load side of this sample
-	cp "$VMDIR/$_b.qtrace" "$_tag.dst" 2>/dev/null
-	eval "off_$(var "$_b")=$(size "$_tag.dst")"
-	vm_qmp "$_b" stop >/dev/null
-	eval "cur_$(var "$_c")=\$_b"
-	say "downtime $_c N=$_n sample $3: $(migrate_stat "$_a" downtime) ms"
+	cp "$VMDIR/$dt_b.qtrace" "$dt_tag.dst" 2>/dev/null
+	eval "off_$(var "$dt_b")=$(size "$dt_tag.dst")"
+	vm_qmp "$dt_b" stop >/dev/null
+	eval "cur_$(var "$dt_c")=\$dt_b"
+	say "downtime $dt_c N=$dt_n sample $3: $(migrate_stat "$dt_a" downtime) ms"
 	return 0
 }
 
@@ -122,28 +122,28 @@ sample() {
 } >"$OUT/meta.txt"
 say "downtime: kernel $(uname -r) ($RIG_KERNEL), configs: $CONFIGS, N: $NS, $SAMPLES samples, seed $SEED"
 : >"$OUT/samples.tsv"
-for _n in $NS; do
+for dt_n in $NS; do
 	# one guest per configuration, booted, then paused
 	up=""
 	for c in $CONFIGS; do
 		v=$(var "$c")
-		if vm "$c-x" "$c" "$_n" && guest_wait_hb "$c-x" 0 120; then
+		if vm "$c-x" "$c" "$dt_n" && guest_wait_hb "$c-x" 0 120; then
 			eval "cur_$v=$c-x h0_$v=\$(guest_hb_hash $c-x)"
 			vm_qmp "$c-x" stop >/dev/null
 			eval "off_$(var "$c-x")=$(size "$VMDIR/$c-x.qtrace")"
 			up="$up $c"
 		else
-			fail "downtime $RIG_KERNEL $c N=$_n: guest boots"
+			fail "downtime $RIG_KERNEL $c N=$dt_n: guest boots"
 			vm_stop "$c-x"
 		fi
 	done
 	good="" bad=""
-	_round=1
-	while [ $_round -le "$SAMPLES" ]; do
+	dt_round=1
+	while [ $dt_round -le "$SAMPLES" ]; do
 		pos=1
 		# shellcheck disable=SC2086
 		for c in $(shuffled $up); do
-			if sample "$c" "$_n" "$_round" "$pos"; then
+			if sample "$c" "$dt_n" "$dt_round" "$pos"; then
 				good="$good $c"
 			else
 				bad="$bad $c"
@@ -152,15 +152,15 @@ for _n in $NS; do
 			fi
 			pos=$((pos + 1))
 		done
-		_round=$((_round + 1))
+		dt_round=$((dt_round + 1))
 	done
 	for c in $CONFIGS; do
 		k=$(echo "$good" | tr ' ' '\n' | grep -c -x "$c")
 		f=$(echo "$bad" | tr ' ' '\n' | grep -c -x "$c")
 		if [ "$k" = "$SAMPLES" ]; then
-			pass "downtime $RIG_KERNEL $c N=$_n: $k samples, guest alive with ID registers unchanged"
+			pass "downtime $RIG_KERNEL $c N=$dt_n: $k samples, guest alive with ID registers unchanged"
 		else
-			fail "downtime $RIG_KERNEL $c N=$_n" "$k of $SAMPLES samples, $f failed"
+			fail "downtime $RIG_KERNEL $c N=$dt_n" "$k of $SAMPLES samples, $f failed"
 		fi
 		vm_stop "$c-x" >/dev/null 2>&1
 		vm_stop "$c-y" >/dev/null 2>&1

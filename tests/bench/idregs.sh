@@ -19,7 +19,7 @@
 #   clean   QEMU trace markers only (kvm_arm_idregs_{save,load}_{start,end}): migration
 #           downtime/total/setup time and the series' ID-register step are timed unperturbed
 #   probed  kprobe events on the kernel's ONE_REG handlers (kvm_arm_{get,set}_reg and the
-#           series' kvm_vm_ioctl_{get,set}_one_reg, entry + return, register id fetched from
+#           series' kvm_arch_vm_{get,set}_one_reg, entry + return, register id fetched from
 #           the struct kvm_one_reg) count the accesses per register and time them
 #   xcheck  (where kprobes work) the probes plus QEMU's per-ioctl trace events
 #           (kvm_vcpu_ioctl, kvm_vm_ioctl, kvm_arm_idregs_set, kvm_vm_*_one_reg), switched
@@ -72,9 +72,9 @@ kp_setup() {
 		kp "r256:bench/v${f}_ret kvm_arm_${f}_reg id=+0(\$arg2):x64 ret=\$retval:s32" ||
 			kp "r256:bench/v${f}_ret kvm_arm_${f}_reg ret=\$retval:s32" || return 1
 		# the series' VM ioctls (only in our kernel)
-		if kp "p:bench/m$f kvm_vm_ioctl_${f}_one_reg id=+0(\$arg2):x64"; then
-			kp "r64:bench/m${f}_ret kvm_vm_ioctl_${f}_one_reg id=+0(\$arg2):x64 ret=\$retval:s32" ||
-				kp "r64:bench/m${f}_ret kvm_vm_ioctl_${f}_one_reg ret=\$retval:s32"
+		if kp "p:bench/m$f kvm_arch_vm_${f}_one_reg id=+0(\$arg2):x64"; then
+			kp "r64:bench/m${f}_ret kvm_arch_vm_${f}_one_reg id=+0(\$arg2):x64 ret=\$retval:s32" ||
+				kp "r64:bench/m${f}_ret kvm_arch_vm_${f}_one_reg ret=\$retval:s32"
 		fi
 	done
 	# record only the ID registers (the profile still counts every hit)
@@ -227,7 +227,7 @@ series() {
 # --- main ------------------------------------------------------------------------------------
 kp_setup || KPROBES=no
 cap=no
-grep -q 'kvm_vm_ioctl_set_one_reg' /proc/kallsyms 2>/dev/null && cap=yes
+grep -q ' kvm_arch_vm_set_one_reg$' /proc/kallsyms 2>/dev/null && cap=yes
 CONFIGS=${BENCH_CONFIGS:-auto}
 if [ "$CONFIGS" = auto ]; then
 	CONFIGS="upstream patched"
