@@ -12,9 +12,11 @@ Only samples that ran to their end count (migration completed, guest heartbeats 
 destination, ID registers unchanged); the others are listed.
 
 The breakdown reads QEMU's downtime trace of every sample: the intervals between the
-vmstate_downtime_checkpoint events on each side, and the per-section save and load times
-(vmstate_downtime_save/load, in microseconds), summed by section name (all "cpu" instances
-together), as medians per configuration.
+vmstate_downtime_checkpoint events on each side, the per-section save and load times
+(vmstate_downtime_save/load, in microseconds) summed by section name (all "cpu" instances
+together), and the series' ID-register step (kvm_arm_idregs_{save,load}_{start,end}), each
+marked "in downtime" or "before downtime" by where it ends on the clock both QEMUs share
+(they run in one L1), as medians per configuration.
 """
 import csv
 import os
@@ -55,7 +57,8 @@ def boot_ci(a, b, rng):
     return ratios[int(0.025 * B)], ratios[int(0.975 * B) - 1]
 
 
-TRACE = re.compile(r"^\d+@(\d+)\.(\d+):(\w+) (.*)$")
+# the log backend with -msg timestamp=on: "2026-12-05T09:20:01.839888Z event args"
+TRACE = re.compile(r"^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)\.(\d{6})Z (\w+) ?(.*)$")
 
 
 def trace(path):
@@ -66,17 +69,28 @@ def trace(path):
             for line in f:
                 m = TRACE.match(line.strip("\0\n"))
                 if m:
-                    out.append((int(m.group(1)) * 1000000 + int(m.group(2)),
-                                m.group(3), m.group(4)))
+                    d, h, mi, sec, us = (int(m.group(i)) for i in (3, 4, 5, 6, 7))
+                    out.append((((d * 24 + h) * 60 + mi) * 60 * 1000000 + sec * 1000000 + us,
+                                m.group(8), m.group(9)))
     except OSError:
         pass
     return out
 
 
-def breakdown(events):
-    """{name: microseconds}: checkpoint intervals and per-section times of one side"""
+def breakdown(events, window):
+    """{name: microseconds}: checkpoint intervals, per-section times and the series'
+    ID-register step of one side. A section or step is "in downtime" when it ends inside
+    WINDOW (the source's src-downtime-start to the destination's dst-precopy-bh-vm-started:
+    both QEMUs run in the same L1, on one clock), else "before downtime"."""
     res = {}
     last = None
+    idr = None
+    lo, hi = window
+
+    def when(t):
+        return "in downtime" if lo is not None and hi is not None and lo <= t <= hi \
+            else "before downtime"
+
     for t, ev, args in events:
         if ev == "vmstate_downtime_checkpoint":
             if last is not None:
@@ -85,9 +99,24 @@ def breakdown(events):
         elif ev in ("vmstate_downtime_save", "vmstate_downtime_load"):
             m = re.search(r"type=(\S+) idstr=(\S+) .*downtime=(-?\d+)", args)
             if m:
-                key = f"{ev[-4:]} {m.group(1)} {m.group(2)}"
+                key = f"{ev[-4:]} {m.group(1)} {m.group(2)} ({when(t)})"
                 res[key] = res.get(key, 0) + int(m.group(3))
+        elif re.match(r"kvm_arm_idregs_(save|load)_start$", ev):
+            idr = t
+        elif re.match(r"kvm_arm_idregs_(save|load)_end$", ev) and idr is not None:
+            res[f"{ev[:-4]} step ({when(t)})"] = t - idr
+            idr = None
     return res
+
+
+def window(src, dst):
+    """(start, end) of the downtime on the shared clock, or Nones"""
+    lo = next((t for t, ev, a in src
+               if ev == "vmstate_downtime_checkpoint" and a == "src-downtime-start"), None)
+    hi = next((t for t, ev, a in dst
+               if ev == "vmstate_downtime_checkpoint" and a == "dst-precopy-bh-vm-started"),
+              None)
+    return lo, hi
 
 
 def main():
@@ -126,8 +155,13 @@ def main():
             if not good(r):
                 continue
             tag = os.path.join(tdir, f"{r['config']}-n{r['n']}-s{r['round']}")
+            ev = {side: trace(f"{tag}.{side}") for side in ("src", "dst")}
+            win = window(ev["src"], ev["dst"])
+            if win[0] is not None and win[1] is not None:
+                acc.setdefault((r["kernel"], int(r["n"]), r["config"], "both",
+                                "downtime window on the trace clock"), []).append(win[1] - win[0])
             for side in ("src", "dst"):
-                for key, us in breakdown(trace(f"{tag}.{side}")).items():
+                for key, us in breakdown(ev[side], win).items():
                     acc.setdefault((r["kernel"], int(r["n"]), r["config"], side, key),
                                    []).append(us)
         for (k, n, c, side, key), v in sorted(acc.items()):
