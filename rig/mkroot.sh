@@ -26,12 +26,7 @@ tmp=$(mktemp -d "$CACHE/rootfs/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 r=$tmp/root
 mkdir -p "$r"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,mnt,opt,lib/aarch64-linux-gnu,usr/bin}
-dpkg-deb -x "$CACHE/dl/$(ver BUSYBOX_FILE)" "$tmp/bb"
-cp "$tmp/bb/bin/busybox" "$r/bin/busybox"
-for a in $(qemu-aarch64-static "$r/bin/busybox" --list); do
-	[ "$a" = busybox ] || ln -s busybox "$r/bin/$a"
-done
-aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$r/bin/qmp" "$TOP/rig/qmp.c"
+l1_tools "$r" "$tmp"
 
 for v in patched:cross base:cross-base; do
 	dst=$r/opt/qemu-${v%%:*}

@@ -32,12 +32,7 @@ stack() {
 	trap "rm -rf '$tmp'" EXIT
 	r=$tmp/root
 	mkdir -p "$r"/{bin,dev,proc,sys,tmp,opt}
-	dpkg-deb -x "$CACHE/dl/$(ver BUSYBOX_FILE)" "$tmp/bb"
-	cp "$tmp/bb/bin/busybox" "$r/bin/busybox"
-	for a in $(qemu-aarch64-static "$r/bin/busybox" --list); do
-		[ "$a" = busybox ] || ln -s busybox "$r/bin/$a"
-	done
-	aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$r/bin/qmp" "$TOP/rig/qmp.c"
+	l1_tools "$r" "$tmp"
 	aarch64-linux-gnu-strip "$r/bin/qmp"
 	aarch64-linux-gnu-strip -o "$r/guest.elf" "$TOP/guests/out/idregs-guest.elf"
 	cat >"$r/init" <<'EOF'

@@ -187,3 +187,15 @@ deb_payload() {
 	mkdir -p "$PAYLOAD_TMP/root"
 	while read -r f; do dpkg-deb -x "$f" "$PAYLOAD_TMP/root"; done <"$PAYLOAD_TMP/files"
 }
+
+# l1_tools ROOT TMP: busybox-static (BUSYBOX, fetched) with its applet links in ROOT/bin, and
+# the rig's static QMP client as ROOT/bin/qmp (the rig's and the functional test's L1 roots)
+l1_tools() {
+	local a
+	dpkg-deb -x "$CACHE/dl/$(ver BUSYBOX_FILE)" "$2/bb"
+	cp "$2/bb/bin/busybox" "$1/bin/busybox"
+	for a in $(qemu-aarch64-static "$1/bin/busybox" --list); do
+		[ "$a" = busybox ] || ln -s busybox "$1/bin/$a"
+	done
+	aarch64-linux-gnu-gcc -static -O2 -Wall -Wextra -Werror -o "$1/bin/qmp" "$TOP/rig/qmp.c"
+}
