@@ -16,6 +16,8 @@ help:
 	@echo "  make check-series  checkpatch, clean apply and export round trip of patches/"
 	@echo "                     (SERIES_BUILD=1: also build every QEMU patch in order)"
 	@echo "  make bench         ID-register sync cost vs vCPU count, patched vs unpatched"
+	@echo "                     (BENCH_ARGS=--downtime: migration downtime, shuffled rounds,"
+	@echo "                     ratio with a bootstrap interval; bench/run.sh --help)"
 	@echo "  make work          create work/qemu, work/linux: pinned base + patches/ applied"
 	@echo "  make export        write work/*'s commits back into patches/ (do it before you stop)"
 	@echo "Building blocks:"

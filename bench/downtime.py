@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Analysis of tests/bench/downtime.sh (issue 20): downtime, patched vs unpatched.
 
-  downtime.py OUT KERNEL_DIR...
+  downtime.py [--title T] OUT KERNEL_DIR...
 
 KERNEL_DIR is one rig boot's output directory (files/downtime/samples.tsv, trace/). Writes
-OUT/downtime.md (the table and the breakdown), OUT/downtime.csv (one row per sample) and
-OUT/breakdown.csv. For every kernel and N: the median downtime of each configuration, and
-the ratio of each patched configuration's median to the unpatched one's with a 95 %
-percentile-bootstrap interval (each group resampled on its own, 10000 times, fixed seed).
+OUT/downtime.md (the table and the breakdown), OUT/downtime.csv (one row per sample),
+OUT/breakdown.csv and OUT/plot.png (with plot.gp, plot.dat). For every kernel and N: the
+median downtime of each configuration with a 95 % interval, and the ratio of each patched
+configuration's median to the unpatched one's with a 95 % percentile-bootstrap interval
+(each group resampled on its own, 10000 times, fixed seed), and what that interval
+resolves: "better" (it lies below 1), "worse" (above 1) or "not resolved" (it contains 1).
 Only samples that ran to their end count (migration completed, guest heartbeats on the
 destination, ID registers unchanged); the others are listed.
 
@@ -16,18 +18,31 @@ vmstate_downtime_checkpoint events on each side, the per-section save and load t
 (vmstate_downtime_save/load, in microseconds) summed by section name (all "cpu" instances
 together), and the series' ID-register step (kvm_arm_idregs_{save,load}_{start,end}), each
 marked "in downtime" or "before downtime" by where it ends on the clock both QEMUs share
-(they run in one L1), as medians per configuration.
+(they run in one L1), as medians per configuration. Two rows are derived, because QEMU
+traces no event around them: on the source, "vCPU register sync" is the interval
+src-iterable-saved -> src-non-iterable-saved less the non-iterable section saves in it
+(what is left is cpu_synchronize_all_states(), KVM_GET_ONE_REG of every register of every
+vCPU); on the destination, "vCPU register push" runs from the last section load to
+dst-precopy-loadvm-completed (cpu_synchronize_all_post_init(), KVM_SET_ONE_REG of them all).
+One row spans both sides: "stream backlog" runs from the source's src-iterable-saved to the
+end of the destination's last RAM section load, how far the destination was behind the
+stream when the source stopped the VM.
 """
+import argparse
 import csv
 import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 
 COLS = ["kernel", "config", "n", "round", "pos", "rc", "downtime", "total", "setup",
         "hb", "regs", "l1load"]
 BASE = "upstream"
+CONFIG_ORDER = ["upstream", "compat", "patched-1vcpu", "patched"]
+COLOR = {"upstream": "#d62728", "compat": "#9467bd", "patched-1vcpu": "#ff7f0e",
+         "patched": "#1f77b4"}
 B = 10000
 
 
@@ -55,6 +70,16 @@ def boot_ci(a, b, rng):
         ratios.append(ma / mb if mb else float("inf"))
     ratios.sort()
     return ratios[int(0.025 * B)], ratios[int(0.975 * B) - 1]
+
+
+def median_ci(a, rng):
+    """95 % percentile bootstrap interval of median(a)"""
+    meds = sorted(statistics.median(rng.choices(a, k=len(a))) for _ in range(B))
+    return meds[int(0.025 * B)], meds[int(0.975 * B) - 1]
+
+
+def verdict(lo, hi):
+    return "better" if hi < 1 else "worse" if lo > 1 else "not resolved"
 
 
 # the log backend with -msg timestamp=on: "2026-12-05T09:20:01.839888Z event args"
@@ -86,6 +111,9 @@ def breakdown(events, window):
     last = None
     idr = None
     lo, hi = window
+    marks = {}  # checkpoint -> time
+    saves = 0  # non-iterable section saves after src-iterable-saved, microseconds
+    last_load = None  # end of the last section load
 
     def when(t):
         return "in downtime" if lo is not None and hi is not None and lo <= t <= hi \
@@ -96,16 +124,28 @@ def breakdown(events, window):
             if last is not None:
                 res[f"{last[1]} -> {args}"] = t - last[0]
             last = (t, args)
+            marks.setdefault(args, t)
         elif ev in ("vmstate_downtime_save", "vmstate_downtime_load"):
             m = re.search(r"type=(\S+) idstr=(\S+) .*downtime=(-?\d+)", args)
             if m:
                 key = f"{ev[-4:]} {m.group(1)} {m.group(2)} ({when(t)})"
                 res[key] = res.get(key, 0) + int(m.group(3))
+                if ev.endswith("save") and m.group(1) == "non-iterable" and \
+                        "src-iterable-saved" in marks and "src-non-iterable-saved" not in marks:
+                    saves += int(m.group(3))
+                if ev.endswith("load"):
+                    last_load = t
         elif re.match(r"kvm_arm_idregs_(save|load)_start$", ev):
             idr = t
         elif re.match(r"kvm_arm_idregs_(save|load)_end$", ev) and idr is not None:
             res[f"{ev[:-4]} step ({when(t)})"] = t - idr
             idr = None
+    a, b = marks.get("src-iterable-saved"), marks.get("src-non-iterable-saved")
+    if a is not None and b is not None:
+        res[f"vCPU register sync: cpu_synchronize_all_states ({when(b)})"] = b - a - saves
+    b = marks.get("dst-precopy-loadvm-completed")
+    if last_load is not None and b is not None:
+        res[f"vCPU register push: cpu_synchronize_all_post_init ({when(b)})"] = b - last_load
     return res
 
 
@@ -119,15 +159,90 @@ def window(src, dst):
     return lo, hi
 
 
+def plot(out, stats, title):
+    """plot.png: median downtime with its interval, and the ratio to upstream with its
+    interval, vs N, one line per kernel and configuration"""
+    dat = "plot.dat"  # gnuplot runs in OUT: plot.gp stays valid wherever it is copied
+    blocks = []
+    with open(os.path.join(out, dat), "w") as f:
+        f.write("# N median lo hi (ms, 95 % CI of the median) ratio lo hi (to upstream)\n")
+        for k in dict.fromkeys(st[0] for st in stats):
+            for c in CONFIG_ORDER:
+                ss = [st for st in stats if st[0] == k and st[2] == c]
+                if not ss:
+                    continue
+                f.write(f"# {k} {c}\n")
+                for st in ss:
+                    r = st[4] or ("NaN",) * 3
+                    f.write(" ".join(str(x) for x in (st[1], *st[3], *r)) + "\n")
+                f.write("\n\n")
+                blocks.append((k, c))
+    if not blocks:
+        return False
+    kernels = list(dict.fromkeys(k for k, _ in blocks))
+
+    def series(using, only_patched=False):
+        parts = []
+        for i, (k, c) in enumerate(blocks):
+            if only_patched and c == BASE:
+                continue
+            # configurations side by side around N, so that the intervals do not overlap
+            using = f"($1*{1 + 0.04 * (CONFIG_ORDER.index(c) - 1.5):.2f})" + \
+                using[using.index(":"):]
+            style = (f"lc rgb '{COLOR.get(c, '#000000')}' dt {kernels.index(k) + 1} "
+                     f"pt {7 + 2 * kernels.index(k)} lw 2")
+            parts.append(f"'{dat}' index {i} using {using} with yerrorlines {style} "
+                         f"title '{k} {c}'")
+        return ", ".join(parts)
+
+    nmax = max(st[1] for st in stats)
+    gp = [
+        "set terminal pngcairo size 1500,600 font 'sans,10'",
+        "set output 'plot.png'",
+        f"set multiplot layout 1,2 title '{title}'",
+        "set logscale x 2", "set xtics (1,2,4,8,16,32,64,128)", "set grid",
+        f"set xrange [0.8:{nmax * 1.25}]", "set key top left font ',8'",
+        "set xlabel 'vCPUs (N)'",
+        "set ylabel 'ms'", "set yrange [0:*]",
+        "set title 'migration downtime (query-migrate): median, 95 % interval'",
+        "plot " + series("1:2:3:4"),
+        "set ylabel 'patched / upstream'", "set yrange [0:*]",
+        "set title 'ratio of median downtimes to upstream, 95 % bootstrap interval'",
+        "plot 1 with lines lc rgb '#808080' dt 2 notitle, " + series("1:5:6:7", True),
+        "unset multiplot",
+    ]
+    with open(os.path.join(out, "plot.gp"), "w") as f:
+        f.write("\n".join(gp) + "\n")
+    r = subprocess.run(["gnuplot", "plot.gp"], capture_output=True, text=True, cwd=out)
+    if r.returncode:
+        print(f"gnuplot failed: {r.stderr.strip()[-500:]}", file=sys.stderr)
+        return False
+    return True
+
+
+def backlog(src, dst):
+    """microseconds from the source's end of RAM (src-iterable-saved) to the end of the
+    destination's last RAM section load: how far the destination was behind the stream"""
+    a = next((t for t, ev, x in src
+              if ev == "vmstate_downtime_checkpoint" and x == "src-iterable-saved"), None)
+    b = [t for t, ev, x in dst if ev == "vmstate_downtime_load" and "idstr=ram " in x]
+    return b[-1] - a if a is not None and b else None
+
+
 def main():
-    out, kdirs = sys.argv[1], sys.argv[2:]
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--title", default="Migration downtime, patched vs unpatched")
+    ap.add_argument("out")
+    ap.add_argument("kdirs", nargs="+")
+    opt = ap.parse_args()
+    out = opt.out
     rng = random.Random(20)
-    allrows, lines, brows = [], [], []
-    lines.append("| kernel | N | config | samples | median downtime ms | min-max ms | "
-                 f"ratio to {BASE} (95 % CI) |")
-    lines.append("|---|---|---|---|---|---|---|")
+    allrows, lines, brows, stats = [], [], [], []
+    lines.append("| kernel | N | config | samples | median downtime ms (95 % CI) | min-max ms | "
+                 f"ratio to {BASE} (95 % CI) | verdict |")
+    lines.append("|---|---|---|---|---|---|---|---|")
     failed = []
-    for kd in kdirs:
+    for kd in opt.kdirs:
         rows = samples(kd)
         allrows += rows
         failed += [r for r in rows if not good(r)]
@@ -141,13 +256,17 @@ def main():
                 base = by.get(BASE)
                 for c in sorted(by, key=lambda c: (c != BASE, c)):
                     v = by[c]
-                    ci = ""
+                    med = statistics.median(v)
+                    mlo, mhi = median_ci(v, rng)
+                    ci, ver, ratio = "", "", None
                     if base and c != BASE:
                         lo, hi = boot_ci(v, base, rng)
-                        ci = (f"{statistics.median(v) / statistics.median(base):.2f} "
-                              f"({lo:.2f}-{hi:.2f})")
-                    lines.append(f"| {k} | {n} | {c} | {len(v)} | {statistics.median(v):.0f} | "
-                                 f"{min(v):.0f}-{max(v):.0f} | {ci} |")
+                        ratio = (med / statistics.median(base), lo, hi)
+                        ci = f"{ratio[0]:.2f} ({lo:.2f}-{hi:.2f})"
+                        ver = verdict(lo, hi)
+                    stats.append((k, n, c, (med, mlo, mhi), ratio))
+                    lines.append(f"| {k} | {n} | {c} | {len(v)} | {med:.0f} ({mlo:.0f}-{mhi:.0f}) | "
+                                 f"{min(v):.0f}-{max(v):.0f} | {ci} | {ver} |")
         # the breakdown, per configuration and N
         tdir = os.path.join(kd, "files", "downtime", "trace")
         acc = {}
@@ -160,12 +279,20 @@ def main():
             if win[0] is not None and win[1] is not None:
                 acc.setdefault((r["kernel"], int(r["n"]), r["config"], "both",
                                 "downtime window on the trace clock"), []).append(win[1] - win[0])
+            lag = backlog(ev["src"], ev["dst"])
+            if lag is not None:
+                acc.setdefault((r["kernel"], int(r["n"]), r["config"], "both",
+                                "stream backlog: src-iterable-saved -> dst's last RAM load"),
+                               []).append(lag)
             for side in ("src", "dst"):
                 for key, us in breakdown(ev[side], win).items():
                     acc.setdefault((r["kernel"], int(r["n"]), r["config"], side, key),
                                    []).append(us)
         for (k, n, c, side, key), v in sorted(acc.items()):
             brows.append([k, n, c, side, key, len(v), statistics.median(v)])
+    if not allrows:
+        print("downtime.py: no samples", file=sys.stderr)
+        return 1
     with open(os.path.join(out, "downtime.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(COLS)
@@ -178,24 +305,42 @@ def main():
         w.writerows(brows)
     md = ["# Downtime, unpatched QEMU vs the series", "",
           "Generated by bench/downtime.py from tests/bench/downtime.sh (see bench/README.md).",
-          "", *lines, ""]
+          "Verdict: \"better\"/\"worse\" when the ratio's interval lies below/above 1, "
+          "else \"not resolved\".", "", *lines, ""]
     if failed:
         md += ["Samples that did not run to their end (not counted):", ""]
         md += [f"- {r['kernel']} {r['config']} N={r['n']} round {r['round']}: rc={r['rc']} "
                f"heartbeat={r['hb']} registers={r['regs']}" for r in failed]
         md.append("")
-    nmax = max((b[1] for b in brows), default=None)
-    if nmax is not None:
-        md += [f"## Breakdown at N = {nmax} (median microseconds per sample)", "",
-               "| kernel | config | side | interval or section | samples | median us |",
-               "|---|---|---|---|---|---|"]
-        md += [f"| {b[0]} | {b[2]} | {b[3]} | {b[4]} | {b[5]} | {b[6]:.0f} |"
-               for b in brows if b[1] == nmax]
-        md.append("")
+    md += breakdown_tables(brows)
     with open(os.path.join(out, "downtime.md"), "w") as f:
         f.write("\n".join(md))
     print("\n".join(lines))
-    return 0
+    return 0 if plot(out, stats, opt.title) else 1
+
+
+def breakdown_tables(brows):
+    """per kernel, at the largest N: one row per interval or section, one column per
+    configuration (median microseconds per sample)"""
+    md = []
+    nmax = max((b[1] for b in brows), default=None)
+    if nmax is None:
+        return md
+    for k in dict.fromkeys(b[0] for b in brows):
+        rows = [b for b in brows if b[0] == k and b[1] == nmax]
+        cfgs = [c for c in CONFIG_ORDER if any(b[2] == c for b in rows)]
+        val = {(b[3], b[4], b[2]): b[6] for b in rows}
+        keys = sorted({(b[3], b[4]) for b in rows},
+                      key=lambda sk: (sk[0], -max(val.get((*sk, c), 0) for c in cfgs)))
+        md += [f"## Breakdown, {k}, N = {nmax} (median microseconds per sample)", "",
+               "| side | interval or section | " + " | ".join(cfgs) + " |",
+               "|---|---|" + "---|" * len(cfgs)]
+        for side, key in keys:
+            md.append(f"| {side} | {key} | " + " | ".join(
+                f"{val[(side, key, c)]:.0f}" if (side, key, c) in val else "" for c in cfgs)
+                + " |")
+        md.append("")
+    return md
 
 
 if __name__ == "__main__":

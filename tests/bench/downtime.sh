@@ -1,8 +1,8 @@
 #!/bin/sh
 # Benchmark (issue 20): live-migration downtime, unpatched QEMU vs the series, in one L1 boot.
-# bench/downtime.sh runs it on our kernel and on Debian 6.12, then bench/downtime.py gives the
+# bench/run.sh --downtime runs it on our kernel and on Debian 6.12, then bench/downtime.py gives the
 # ratio of medians patched/unpatched with a bootstrap interval and the breakdown. Tier "none":
-# run it by name or through bench/downtime.sh.
+# run it by name or through bench/run.sh --downtime.
 #
 # For each N (BENCH_NS, default 1 16 64) every configuration of tests/bench/bench.inc gets
 # one guest, booted once and then kept paused between its samples, so that only the VM being
