@@ -40,6 +40,47 @@ prefix_of() {
 	esac
 }
 
+# Recipients (To, Cc) of each series: scripts/get_maintainer.pl --no-git --no-rolestats of
+# its base, run on 2026-12-05 on the patches that are proposed (QEMU 4-24: 1-3 stand in for
+# upstream commits; Linux 1-8), lists first, plus Eric Auger, whose writable ID register
+# series both build on.
+recipients_of() {
+	local to=() cc=() a
+	case $1 in
+	qemu)
+		to=(qemu-devel@nongnu.org qemu-arm@nongnu.org)
+		cc=("kvm@vger.kernel.org" "Peter Maydell <peter.maydell@linaro.org>"
+			"Eric Auger <eric.auger@redhat.com>" "Cornelia Huck <cohuck@redhat.com>"
+			"Paolo Bonzini <pbonzini@redhat.com>" "Peter Xu <peterx@redhat.com>"
+			"Fabiano Rosas <farosas@suse.de>" "Markus Armbruster <armbru@redhat.com>"
+			"Eric Blake <eblake@redhat.com>" "Thomas Huth <thuth@redhat.com>"
+			"Laurent Vivier <lvivier@redhat.com>" "\"Daniel P. Berrangé\" <berrange@redhat.com>"
+			"\"Philippe Mathieu-Daudé\" <philmd@linaro.org>" "\"Dr. David Alan Gilbert\" <dave@treblig.org>"
+			"\"Michael S. Tsirkin\" <mst@redhat.com>" "Marcel Apfelbaum <marcel.apfelbaum@gmail.com>"
+			"Eduardo Habkost <eduardo@habkost.net>" "Yanan Wang <wangyanan55@huawei.com>"
+			"Zhao Liu <zhao1.liu@intel.com>")
+		;;
+	linux)
+		to=(kvmarm@lists.linux.dev linux-arm-kernel@lists.infradead.org)
+		cc=("Marc Zyngier <maz@kernel.org>" "Oliver Upton <oupton@kernel.org>"
+			"Joey Gouly <joey.gouly@arm.com>" "Suzuki K Poulose <suzuki.poulose@arm.com>"
+			"Zenghui Yu <yuzenghui@huawei.com>" "Fuad Tabba <fuad.tabba@linux.dev>"
+			"Catalin Marinas <catalin.marinas@arm.com>" "Will Deacon <will@kernel.org>"
+			"Paolo Bonzini <pbonzini@redhat.com>" "Shuah Khan <skhan@linuxfoundation.org>"
+			"Jonathan Corbet <corbet@lwn.net>" "Steffen Eiden <seiden@linux.ibm.com>"
+			"Eric Auger <eric.auger@redhat.com>" kvm@vger.kernel.org
+			linux-kselftest@vger.kernel.org linux-doc@vger.kernel.org
+			linux-kernel@vger.kernel.org)
+		;;
+	esac
+	for a in "${to[@]}"; do
+		printf -- '--to=%s\0' "$a"
+	done
+	for a in "${cc[@]}"; do
+		printf -- '--cc=%s\0' "$a"
+	done
+}
+
 export_tree() {
 	local name=$1 dir=${2:-$TOP/work/$1} pdir=${3:-$TOP/patches/$1} desc n date
 	local cover=$TOP/patches/$name
@@ -64,12 +105,14 @@ export_tree() {
 		printf '*** SUBJECT HERE ***\n\n*** BLURB HERE ***\n' >"$desc"
 	fi
 	date=$(git -C "$dir" log -1 --format=%aD HEAD)
+	local rcpt=()
+	mapfile -d '' -t rcpt < <(recipients_of "$name")
 	rm -f "$pdir"/[0-9]*.patch
 	git -C "$dir" branch -f idregs-export HEAD
 	GIT_COMMITTER_DATE=$date git -C "$dir" -c branch.idregs-export.description="$(cat "$desc")" \
 		-c core.abbrev=12 -c diff.noprefix=false -c diff.renames=true \
 		format-patch -q --zero-commit --no-signature --cover-letter \
-		--subject-prefix="$(prefix_of "$name")" \
+		--subject-prefix="$(prefix_of "$name")" "${rcpt[@]}" \
 		--cover-from-description=subject -o "$pdir" base..idregs-export
 	git -C "$dir" branch -q -D idregs-export
 	rm -f "$desc"
