@@ -496,8 +496,44 @@ live_migrate_test() {
 		fail "$_l: destination guest re-dumps its ID registers"
 	fi
 	vm_hmp dst "info migrate" >"$RIG_OUT/$_l.info-migrate-dst" 2>&1
+	# AFTER_MIG: a check of the running destination (e.g. reset_check), before it stops
+	[ -z "${AFTER_MIG:-}" ] || $AFTER_MIG "$_l" dst "$_smp"
 	vm_stop src
 	vm_stop dst
+	return 0
+}
+
+# reset_check LABEL NAME SMP: a system_reset of NAME (a migration's destination) reboots its
+# guest, which comes up with all SMP vCPUs and still sees the values the migration brought
+# (check_values; the firmware register too where src_boot lowered it). KVM keeps the ID
+# registers per VM across vCPU resets; QEMU must not put its own or the host's back.
+reset_check() {
+	_boots=$(grep -a -c '^IDREGS-GUEST ' "$VMDIR/$2.serial")
+	if ! vm_qmp "$2" system_reset >/dev/null; then
+		fail "$1: system_reset of the destination" "$(vm_qmp "$2" system_reset 2>&1 | head -n 2)"
+		return 1
+	fi
+	# wait for a heartbeat with all vCPUs after a new boot banner, and a dump before it
+	_end=$(deadline 30)
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		tr -d '\r' <"$VMDIR/$2.serial" | awk -v boots="$_boots" -v smp="$3" '
+			/^IDREGS-GUEST / { b++; dump = 0; hb = 0 }
+			b > boots && /^END-REGS / { dump = 1 }
+			b > boots && dump && $1 == "HB" && $0 ~ ("cpus=" smp "/" smp " ") { hb = 1 }
+			END { exit !(b > boots && hb) }' && break
+		sleep 0.2
+	done
+	if [ "$(now_ms)" -ge "$_end" ]; then
+		fail "$1: guest reboots after system_reset" "$(tail -n 3 "$VMDIR/$2.serial" | tr '\n\r' '| ')"
+		return 1
+	fi
+	pass "$1: guest rebooted after system_reset (a new boot banner and register dump, then a heartbeat with $(guest_cpus "$2") vCPUs)"
+	check_values "$1 after reset" "$2"
+	if [ -n "${LOW_FW:-}" ]; then
+		_fw=$(vm_fwregs "$2" | sed -n 's/^VENDOR_HYP_BMAP //p')
+		check "$1 after reset: VENDOR_HYP_BMAP still the source's $LOW_FW (host default $DEF_FW; has ${_fw:-nothing})" \
+			test "$_fw" = "$LOW_FW"
+	fi
 	return 0
 }
 
