@@ -14,9 +14,32 @@
 # rig: tier=none
 . /rig/lib.sh
 
+# TRACE=1: QEMU's trace of the destination's vCPU ioctls and exits, from just before the
+# first reset on (RIG_OUT/LABEL.rtrace), and every vCPU's registers after it
+trace_on() {
+	[ "${TRACE:-0}" = 1 ] || return 0
+	_toff=$(wc -c <"$VMDIR/$1.trace" 2>/dev/null || echo 0)
+	for e in kvm_vcpu_ioctl kvm_run_exit; do
+		vm_qmp "$1" trace-event-set-state "{\"name\": \"$e\", \"enable\": true}" >/dev/null
+	done
+}
+trace_off() {
+	[ "${TRACE:-0}" = 1 ] || return 0
+	for e in kvm_vcpu_ioctl kvm_run_exit; do
+		vm_qmp "$2" trace-event-set-state "{\"name\": \"$e\", \"enable\": false}" >/dev/null
+	done
+	tail -c +$((_toff + 1)) "$VMDIR/$2.trace" >"$RIG_OUT/$1.rtrace" 2>/dev/null
+	vm_hmp "$2" "info registers -a" >"$RIG_OUT/$1.regs-all" 2>&1
+}
+[ "${TRACE:-0}" = 1 ] && DST_ARGS="-trace file=$VMDIR/dst.trace"
+
 # after a failed reboot: does a second system_reset bring the guest up?
 reset_again() {
-	if ! reset_check "$@"; then
+	trace_on "$2"
+	_ok=0
+	reset_check "$@" || _ok=1
+	trace_off "$1" "$2"
+	if [ $_ok != 0 ]; then
 		if reset_check "$1 (second reset)" "$2" "$3"; then
 			say "$1: the second system_reset rebooted the guest"
 		else
