@@ -508,16 +508,19 @@ live_migrate_test() {
 # (check_values; the firmware register too where src_boot lowered it). KVM keeps the ID
 # registers per VM across vCPU resets; QEMU must not put its own or the host's back.
 reset_check() {
-	_boots=$(grep -a -c '^IDREGS-GUEST ' "$VMDIR/$2.serial")
+	# (not anchored: the reset can cut the guest mid-line, and the new boot's banner then
+	# follows the old line's start)
+	_boots=$(grep -a -c 'IDREGS-GUEST ' "$VMDIR/$2.serial")
 	if ! vm_qmp "$2" system_reset >/dev/null; then
 		fail "$1: system_reset of the destination" "$(vm_qmp "$2" system_reset 2>&1 | head -n 2)"
 		return 1
 	fi
-	# wait for a heartbeat with all vCPUs after a new boot banner, and a dump before it
+	# wait for a heartbeat with all vCPUs after a new boot banner, and a register dump
+	# between the two
 	_end=$(deadline 30)
 	while [ "$(now_ms)" -lt "$_end" ]; do
 		tr -d '\r' <"$VMDIR/$2.serial" | awk -v boots="$_boots" -v smp="$3" '
-			/^IDREGS-GUEST / { b++; dump = 0; hb = 0 }
+			/IDREGS-GUEST / { b++; dump = 0; hb = 0 }
 			b > boots && /^END-REGS / { dump = 1 }
 			b > boots && dump && $1 == "HB" && $0 ~ ("cpus=" smp "/" smp " ") { hb = 1 }
 			END { exit !(b > boots && hb) }' && break
@@ -525,6 +528,7 @@ reset_check() {
 	done
 	if [ "$(now_ms)" -ge "$_end" ]; then
 		fail "$1: guest reboots after system_reset" "$(tail -n 3 "$VMDIR/$2.serial" | tr '\n\r' '| ')"
+		cp "$VMDIR/$2.serial" "$RIG_OUT/$(echo "$1" | tr -c 'A-Za-z0-9.\n-' _).reset.serial"
 		return 1
 	fi
 	pass "$1: guest rebooted after system_reset (a new boot banner and register dump, then a heartbeat with $(guest_cpus "$2") vCPUs)"

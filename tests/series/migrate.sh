@@ -1,13 +1,17 @@
 #!/bin/sh
 # The QEMU series on real KVM: virt-11.2 migrates its ID registers once per VM, in the
 # kvm-arm-idregs section (VM ioctls with KVM_CAP_VM_ONE_REG, one vCPU without); virt-10.2
-# keeps the old stream and migrates both ways between patched and unpatched QEMU.
+# keeps the old stream and migrates both ways between patched and unpatched QEMU. After the
+# virt-11.2 migration, and after the rollback to unpatched QEMU, the guest is reset on the
+# destination and must reboot with all vCPUs and the source's values (reset_check).
 # rig: kernels=ours,deb612,deb61
 # rig: timeout=400
 # rig: tier=check
 . /rig/lib.sh
 
-# (live_migrate_test traces the patched destination's writes and checks their number)
+# (live_migrate_test traces the patched destination's writes and checks their number); the
+# migrated guest is then reset on the destination and must come up with the source's values
+AFTER_MIG=reset_check
 live_migrate_test "v11-patched" patched patched virt-11.2 4 "tcp:127.0.0.1:4444"
 cp "$VMDIR/dst.trace" "$RIG_OUT/v11-patched.dst.trace" 2>/dev/null
 path=$(sed -n 's/.*kvm_arm_idregs_load_end path \([a-z-]*\).*/\1/p' "$VMDIR/dst.trace" | head -n 1)
@@ -18,6 +22,7 @@ ours | ours-lockdep) check "v11: destination used the VM ioctls (KVM_CAP_VM_ONE_
 esac
 
 live_migrate_test "v10.2-rollback" patched base virt-10.2 4 "tcp:127.0.0.1:4444"
+AFTER_MIG=""
 live_migrate_test "v10.2-upgrade" base patched virt-10.2 4 "tcp:127.0.0.1:4444"
 
 # introspection: HMP "info idregs" / QMP x-query-arm-idregs on both machine types
