@@ -37,6 +37,9 @@ KVM_GET_VM_ONE_REG = 0x4010AED6
 KVM_SET_VM_ONE_REG = 0x4010AED7
 
 CONFIG_ORDER = ["upstream", "compat", "patched-1vcpu", "patched"]
+# plot colours of the configurations (bench/analyze.py, bench/downtime.py)
+COLOR = {"upstream": "#d62728", "compat": "#9467bd", "patched-1vcpu": "#ff7f0e",
+         "patched": "#1f77b4"}
 CONFIG_LABEL = {
     "upstream": "unpatched QEMU, virt-10.2",
     "compat": "patched QEMU, virt-10.2 (old format)",
@@ -691,8 +694,6 @@ def plot(outdir, summ, title):
                 blocks.append((k, c))
     if not blocks:
         return False
-    color = {"upstream": "#d62728", "compat": "#9467bd", "patched-1vcpu": "#ff7f0e",
-             "patched": "#1f77b4"}
     kernels = list(dict.fromkeys(k for k, _ in blocks))
     dash = {k: i + 1 for i, k in enumerate(kernels)}
     pt = {k: 7 + 2 * i for i, k in enumerate(kernels)}
@@ -703,7 +704,7 @@ def plot(outdir, summ, title):
         for i, (k, c) in enumerate(blocks):
             if only and not only(c):
                 continue
-            style = f"lc rgb '{color.get(c, '#000000')}' dt {dash[k]} pt {pt[k]} lw 2"
+            style = f"lc rgb '{COLOR.get(c, '#000000')}' dt {dash[k]} pt {pt[k]} lw 2"
             w = "yerrorlines" if err else "linespoints"
             parts.append(f"'{dat}' index {i} using {using} with {w} {style} title '{k} {c}'")
         return ", ".join(parts)
@@ -743,9 +744,14 @@ def plot(outdir, summ, title):
         *panel(4, "plot " + series("1:4"), "no saved streams"),
         "unset multiplot",
     ]
-    gpf = os.path.join(outdir, "plot.gp")
-    with open(gpf, "w") as f:
-        f.write("\n".join(gp) + "\n")
+    return run_gnuplot(outdir, gp)
+
+
+def run_gnuplot(outdir, lines):
+    """Write OUTDIR/plot.gp and run gnuplot there (so that plot.gp stays valid wherever it
+    is copied); False, with gnuplot's complaint on stderr, if it fails"""
+    with open(os.path.join(outdir, "plot.gp"), "w") as f:
+        f.write("\n".join(lines) + "\n")
     r = subprocess.run(["gnuplot", "plot.gp"], capture_output=True, text=True, cwd=outdir)
     if r.returncode:
         print(f"gnuplot failed: {r.stderr.strip()[-500:]}", file=sys.stderr)

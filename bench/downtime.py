@@ -34,15 +34,15 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# pylint: disable=wrong-import-position
+from analyze import COLOR, CONFIG_ORDER, QTRACE_RE, qts, run_gnuplot  # noqa: E402
 
 COLS = ["kernel", "config", "n", "round", "pos", "rc", "downtime", "total", "setup",
         "hb", "regs", "l1load"]
 BASE = "upstream"
-CONFIG_ORDER = ["upstream", "compat", "patched-1vcpu", "patched"]
-COLOR = {"upstream": "#d62728", "compat": "#9467bd", "patched-1vcpu": "#ff7f0e",
-         "patched": "#1f77b4"}
 B = 10000
 
 
@@ -82,21 +82,15 @@ def verdict(lo, hi):
     return "better" if hi < 1 else "worse" if lo > 1 else "not resolved"
 
 
-# the log backend with -msg timestamp=on: "2026-12-05T09:20:01.839888Z event args"
-TRACE = re.compile(r"^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)\.(\d{6})Z (\w+) ?(.*)$")
-
-
 def trace(path):
     """[(t_us, event, args)] of a QEMU log-backend trace with -msg timestamp=on"""
     out = []
     try:
         with open(path, errors="replace") as f:
             for line in f:
-                m = TRACE.match(line.strip("\0\n"))
+                m = QTRACE_RE.match(line.strip("\0\n"))
                 if m:
-                    d, h, mi, sec, us = (int(m.group(i)) for i in (3, 4, 5, 6, 7))
-                    out.append((((d * 24 + h) * 60 + mi) * 60 * 1000000 + sec * 1000000 + us,
-                                m.group(8), m.group(9)))
+                    out.append((round(qts(m.group(1)) * 1e6), m.group(2), m.group(3)))
     except OSError:
         pass
     return out
@@ -211,13 +205,7 @@ def plot(out, stats, title):
         "plot 1 with lines lc rgb '#808080' dt 2 notitle, " + series("1:5:6:7", True),
         "unset multiplot",
     ]
-    with open(os.path.join(out, "plot.gp"), "w") as f:
-        f.write("\n".join(gp) + "\n")
-    r = subprocess.run(["gnuplot", "plot.gp"], capture_output=True, text=True, cwd=out)
-    if r.returncode:
-        print(f"gnuplot failed: {r.stderr.strip()[-500:]}", file=sys.stderr)
-        return False
-    return True
+    return run_gnuplot(out, gp)
 
 
 def backlog(src, dst):
@@ -331,7 +319,7 @@ def breakdown_tables(brows):
         cfgs = [c for c in CONFIG_ORDER if any(b[2] == c for b in rows)]
         val = {(b[3], b[4], b[2]): b[6] for b in rows}
         keys = sorted({(b[3], b[4]) for b in rows},
-                      key=lambda sk: (sk[0], -max(val.get((*sk, c), 0) for c in cfgs)))
+                      key=lambda sk: (sk[0], -max(val.get((*sk, c), 0) for c in cfgs), sk[1]))
         md += [f"## Breakdown, {k}, N = {nmax} (median microseconds per sample)", "",
                "| side | interval or section | " + " | ".join(cfgs) + " |",
                "|---|---|" + "---|" * len(cfgs)]

@@ -105,7 +105,7 @@ else
 		done
 	) >"$out/host-load.tsv" &
 	loadpid=$!
-	trap 'kill $loadpid 2>/dev/null' EXIT
+	trap 'kill $loadpid 2>/dev/null || true' EXIT
 
 	for k in $kernels; do
 		d=$out/$k

@@ -154,9 +154,19 @@ wait_status() {
 	return 1
 }
 
+# tracefs_dir: the tracefs directory with kprobe events (mounted if need be), or nothing
+tracefs_dir() {
+	for _d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+		[ -e "$_d/kprobe_events" ] && { echo "$_d"; return 0; }
+	done
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null &&
+		[ -e /sys/kernel/tracing/kprobe_events ] && echo /sys/kernel/tracing
+}
+
 # --- the guest's output (see guests/README.md) ------------------------------------------
 # guest_hash NAME: hash of the last ID register dump
-guest_hash() { grep -a '^END-REGS ' "$VMDIR/$1.serial" | tail -n 1 | sed 's/.*hash=//' | tr -d '\r'; }
+# (only a whole hash: the guest may be writing the line as it is read)
+guest_hash() { grep -a '^END-REGS .*hash=0x[0-9a-f]\{16\}' "$VMDIR/$1.serial" | tail -n 1 | sed 's/.*hash=\(0x[0-9a-f]*\).*/\1/'; }
 # guest_regs NAME: the last complete dump, "NAME VALUE" per line
 # (a dump counts only from its BEGIN-REGS line: a destination's serial output may start in
 # the middle of a dump the source began)
@@ -517,16 +527,16 @@ reset_check() {
 	fi
 	# wait for a heartbeat with all vCPUs after a new boot banner, and a register dump
 	# between the two
-	_end=$(deadline 30)
+	_end=$(deadline 30) _up=no
 	while [ "$(now_ms)" -lt "$_end" ]; do
 		tr -d '\r' <"$VMDIR/$2.serial" | awk -v boots="$_boots" -v smp="$3" '
 			/IDREGS-GUEST / { b++; dump = 0; hb = 0 }
 			b > boots && /^END-REGS / { dump = 1 }
 			b > boots && dump && $1 == "HB" && $0 ~ ("cpus=" smp "/" smp " ") { hb = 1 }
-			END { exit !(b > boots && hb) }' && break
+			END { exit !(b > boots && hb) }' && { _up=yes; break; }
 		sleep 0.2
 	done
-	if [ "$(now_ms)" -ge "$_end" ]; then
+	if [ $_up = no ]; then
 		fail "$1: guest reboots after system_reset" "$(tail -n 3 "$VMDIR/$2.serial" | tr '\n\r' '| ')"
 		cp "$VMDIR/$2.serial" "$RIG_OUT/$(echo "$1" | tr -c 'A-Za-z0-9.\n-' _).reset.serial"
 		return 1

@@ -54,13 +54,7 @@ T=""
 KPROBES=no
 kp() { echo "$1" >>"$T/kprobe_events" 2>/dev/null; }
 kp_setup() {
-	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-		[ -e "$d/kprobe_events" ] && T=$d && break
-	done
-	if [ -z "$T" ] && mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null &&
-		[ -e /sys/kernel/tracing/kprobe_events ]; then
-		T=/sys/kernel/tracing
-	fi
+	T=$(tracefs_dir)
 	[ -n "$T" ] || { say "no tracefs with kprobe_events: counting with QEMU trace events only"; return 1; }
 	echo 0 >"$T/tracing_on"
 	for f in get set; do

@@ -19,13 +19,7 @@
 # value each KVM_SET_ONE_REG of the PC writes, kvm_reset_vcpu() and kvm_handle_mmio_return()
 T=""
 kp_setup() {
-	for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-		[ -e "$d/kprobe_events" ] && T=$d && break
-	done
-	if [ -z "$T" ] && mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null &&
-		[ -e /sys/kernel/tracing/kprobe_events ]; then
-		T=/sys/kernel/tracing
-	fi
+	T=$(tracefs_dir)
 	[ -n "$T" ] || { say "no kprobe events: QEMU's trace only"; return 0; }
 	echo 0 >"$T/tracing_on"
 	# KVM_REG_ARM64 | U64 | KVM_REG_ARM_CORE | regs.pc
@@ -68,10 +62,10 @@ trace_off() {
 # after a failed reboot: does a second system_reset bring the guest up?
 reset_again() {
 	trace_on "$2"
-	_ok=0
-	reset_check "$@" || _ok=1
+	_rebooted=yes
+	reset_check "$@" || _rebooted=no
 	trace_off "$1" "$2"
-	if [ $_ok != 0 ]; then
+	if [ $_rebooted = no ]; then
 		if reset_check "$1 (second reset)" "$2" "$3"; then
 			say "$1: the second system_reset rebooted the guest"
 		else
