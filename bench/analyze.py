@@ -154,8 +154,14 @@ KTRACE_RE = re.compile(
 BLOCK_LO, BLOCK_HI = 0x603000000013C000, 0x603000000013C03F  # MIDR .. CRm=7, op2=7
 
 
-def read_ktrace(path):
+def read_ktrace(path, sides=None):
     """kprobe trace (entries filtered to ID registers) -> counts, in-kernel time, wall time.
+
+    sides: {tgid: "save" | "load"}, the source's and the destination's QEMU (the hop's
+    .pids file): each call counts for the process that made it, reads and writes alike.
+    Without it (runs before the .pids file) a call counts by direction, reads as "save"
+    and writes as "load", which is right for unpatched QEMU only: the series also reads
+    on the destination.
 
     In-kernel time: entry -> return of each call, paired by thread. Wall time: QEMU's loops
     access the block MIDR_EL1 .. (3,0,0,7,7) in ascending order (in a vCPU's sorted list
@@ -167,19 +173,20 @@ def read_ktrace(path):
     if not os.path.exists(path):
         return res
     pend = {}
-    cnt = collections.Counter()        # (op, path) -> ID-register calls
-    dur = collections.defaultdict(list)  # (op, path) -> durations (us)
-    wall = collections.Counter()       # op -> wall time (us)
-    runs = collections.Counter()       # op -> number of runs
-    cur = {}                           # tid -> [op, first entry, last id, last return]
+    cnt = collections.Counter()        # (side, path) -> ID-register calls
+    ops = collections.Counter()        # (side, op) -> ID-register calls
+    dur = collections.defaultdict(list)  # (side, path) -> durations (us)
+    wall = collections.Counter()       # side -> wall time (us)
+    runs = collections.Counter()       # side -> number of runs
+    cur = {}                           # tid -> [op, first entry, last id, last return, side]
     tgids = collections.defaultdict(set)
     errors = 0
 
     def close(tid):
         r = cur.pop(tid, None)
         if r and r[3] is not None:
-            wall[r[0]] += (r[3] - r[1]) * 1e6
-            runs[r[0]] += 1
+            wall[r[4]] += (r[3] - r[1]) * 1e6
+            runs[r[4]] += 1
 
     for line in open(path, errors="replace"):
         if line.startswith("#"):
@@ -195,7 +202,13 @@ def read_ktrace(path):
         base = ev[:-4] if ev.endswith("_ret") else ev
         op = "get" if base.endswith("get") else "set"
         path_ = "vm" if base.startswith("m") else "vcpu"
-        key = (op, path_)
+        if sides is None:
+            side = "save" if op == "get" else "load"
+        else:
+            side = sides.get(tgid)
+            if side is None:
+                continue  # another QEMU (none runs during a hop)
+        key = (side, path_)
         if ev.endswith("_ret"):
             p = pend.pop(tid, None)
             if p is None:
@@ -206,7 +219,7 @@ def read_ktrace(path):
                 if tid in cur:
                     cur[tid][3] = ts
             else:
-                wall[op] += d
+                wall[side] += d
             if ret not in (None, "0", "0x0"):
                 errors += 1
         else:
@@ -218,17 +231,29 @@ def read_ktrace(path):
             if not (inblock and r and r[0] == op and i > r[2]):
                 close(tid)
                 if inblock:
-                    cur[tid] = [op, ts, i, None]
+                    cur[tid] = [op, ts, i, None, side]
             elif r:
                 r[2] = i
             pend[tid] = (ts, inblock)
             cnt[key] += 1
-            tgids[op].add(tgid)
+            ops[(side, op)] += 1
+            tgids[side].add(tgid)
     for tid in list(cur):
         close(tid)
-    res.update(ok=True, cnt=cnt, dur=dur, wall=wall, runs=runs, errors=errors,
+    res.update(ok=True, cnt=cnt, ops=ops, dur=dur, wall=wall, runs=runs, errors=errors,
+           by_process=sides is not None,
                tgids={k: sorted(v) for k, v in tgids.items()})
     return res
+
+
+def read_pids(path):
+    """NAME.pids of a hop ("src=PID dst=PID") -> {tgid: side}, or None"""
+    if not os.path.exists(path):
+        return None
+    kv = dict(w.split("=", 1) for w in open(path).read().split() if "=" in w)
+    if not kv.get("src") or not kv.get("dst"):
+        return None
+    return {kv["src"]: "save", kv["dst"]: "load"}
 
 
 def read_profile(path):
@@ -258,7 +283,8 @@ def hop_rows(rigdir):
         mig = read_migrate(tag + ".migrate")
         src = read_qtrace(tag + ".src.qtrace")
         dst = read_qtrace(tag + ".dst.qtrace")
-        kt = read_ktrace(tag + ".ktrace") if mode != "clean" else {"ok": False}
+        kt = read_ktrace(tag + ".ktrace", read_pids(tag + ".pids")) if mode != "clean" \
+            else {"ok": False}
         p0, p1 = read_profile(tag + ".prof0"), read_profile(tag + ".prof1")
         delta = {k: (p1[k][0] - p0.get(k, (0, 0))[0], p1[k][1] - p0.get(k, (0, 0))[1])
                  for k in p1}
@@ -282,27 +308,31 @@ def hop_rows(rigdir):
                 r["q_reg_list"] = q_["reg_list"]
                 r["q_idregs_set"] = sum(q_["idregs_set"].values()) if side == "load" else ""
             if kt.get("ok"):
-                cv, cm = kt["cnt"][(op, "vcpu")], kt["cnt"][(op, "vm")]
-                d = kt["dur"][(op, "vcpu")] + kt["dur"][(op, "vm")]
+                cv, cm = kt["cnt"][(side, "vcpu")], kt["cnt"][(side, "vm")]
+                d = kt["dur"][(side, "vcpu")] + kt["dur"][(side, "vm")]
                 r["k_id_vcpu"] = cv
                 r["k_id_vm"] = cm
                 r["k_id_all"] = cv + cm
+                r["k_id_get"] = kt["ops"][(side, "get")]
+                r["k_id_set"] = kt["ops"][(side, "set")]
+                r["k_by"] = "process" if kt["by_process"] else "direction"
                 r["k_id_time_us"] = round(sum(d), 1)
                 r["k_id_med_us"] = round(statistics.median(d), 1) if d else ""
-                r["k_id_wall_us"] = round(kt["wall"][op], 1)
-                r["k_id_runs"] = kt["runs"][op]
+                r["k_id_wall_us"] = round(kt["wall"][side], 1)
+                r["k_id_runs"] = kt["runs"][side]
                 r["k_onereg_all"] = delta.get("v" + op, (0, 0))[0] + delta.get("m" + op, (0, 0))[0]
                 r["k_missed"] = sum(v[1] for v in delta.values())
                 r["k_lost"] = kt["lost"]
                 r["k_errors"] = kt["errors"]
-                r["k_tgids"] = len(kt["tgids"].get(op, []))
+                r["k_tgids"] = len(kt["tgids"].get(side, []))
             rows.append(r)
     return meta, rows
 
 
 HOP_FIELDS = ["kernel", "release", "config", "qemu", "machine", "n", "hop", "mode", "side",
               "ok", "path", "downtime_ms", "total_ms", "setup_ms", "transferred", "step_us",
-              "step_regs", "k_id_all", "k_id_vcpu", "k_id_vm", "k_id_wall_us", "k_id_runs",
+              "step_regs", "k_id_all", "k_id_get", "k_id_set", "k_by", "k_id_vcpu", "k_id_vm",
+              "k_id_wall_us", "k_id_runs",
               "k_id_time_us", "k_id_med_us",
               "k_onereg_all", "k_missed", "k_lost", "k_errors", "k_tgids", "q_onereg_all",
               "q_vm_onereg", "q_reg_list", "q_idregs_set", "q_id_est"]
@@ -369,6 +399,9 @@ def summarize(rows, streams):
                 s[f"id_ioctls_{side}"] = stats([r["k_id_all"] for r in kp])
                 s[f"id_ioctls_{side}_src"] = "kprobe"
                 s[f"onereg_{side}"] = stats([r["k_onereg_all"] for r in kp])
+                s[f"id_get_{side}"] = stats([r.get("k_id_get", "") for r in kp])
+                s[f"id_set_{side}"] = stats([r.get("k_id_set", "") for r in kp])
+                s[f"id_by_{side}"] = "/".join(sorted({r.get("k_by", "direction") for r in kp}))
             else:
                 s[f"id_ioctls_{side}"] = stats([r.get("q_id_est", "") for r in sd])
                 s[f"id_ioctls_{side}_src"] = "qemu-trace"
@@ -454,6 +487,14 @@ def findings(summ, metas):
             if any(v is None for v in vals):
                 continue
             src = d[ns[0]].get(f"id_ioctls_{side}_src", "")
+            how = d[ns[0]].get(f"id_by_{side}", "")
+            if how == "process":
+                src += ", counted per process: " + ("the source" if side == "save"
+                                                    else "the destination")
+            elif how:
+                src += ", counted by direction: reads as save, writes as load"
+            g, w = med(d[ns[0]], f"id_get_{side}"), med(d[ns[0]], f"id_set_{side}")
+            rw = f": {g:g} reads + {w:g} writes" if g is not None and w is not None else ""
             if c.startswith("patched"):
                 const = len(set(vals)) == 1
                 bad |= not const
@@ -462,7 +503,7 @@ def findings(summ, metas):
                     f"{', '.join(f'{v:g}' for v in vals)} for N = {', '.join(map(str, ns))} "
                     f"({src}): "
                     + ("**independent of N**" if const else "**depends on N (unexpected)**")
-                    + (f", one per VM-scoped register ({vals[0]:g})" if const else ""))
+                    + (f"{rw} at N = {ns[0]}" if const and rw else ""))
             else:
                 per = [v / n for v, n in zip(vals, ns)]
                 txt = (f"- {k}, {c}, {side}: ID-register ioctls "

@@ -152,6 +152,8 @@ series() {
 			break
 		fi
 		eval "off_$b=0"
+		# which QEMU made a kprobe-traced call (bench/analyze.py: by process, not direction)
+		echo "src=$(cat "$VMDIR/$a.pid") dst=$(cat "$VMDIR/$b.pid")" >"$tag.pids"
 		if [ $qtr = yes ]; then
 			qev $a true
 			qev $b true
