@@ -31,10 +31,10 @@ PY
 }
 
 # The QEMU series depends on a kernel ABI that is not upstream yet: RFC until it is. The
-# kernel series is an RFC too (placeholder numbers; review B3). QEMU: v7, kernel: v2.
+# kernel series is an RFC too (placeholder numbers; review B3). QEMU: v8, kernel: v2.
 prefix_of() {
 	case $1 in
-	qemu) echo "RFC PATCH v7" ;;
+	qemu) echo "RFC PATCH v8" ;;
 	linux) echo "RFC PATCH v2" ;;
 	*) echo "PATCH" ;;
 	esac
