@@ -244,6 +244,36 @@ guest_wait_hb() {
 }
 
 # --- migration --------------------------------------------------------------------------
+# caps [NAME...]: a migrate-set-capabilities argument with the given capabilities on
+# (caps -off NAME...: off)
+caps() {
+	_st=true
+	[ "${1:-}" = -off ] && { _st=false; shift; }
+	_c=""
+	for _x in "$@"; do _c="$_c${_c:+, }{\"capability\": \"$_x\", \"state\": $_st}"; done
+	echo "{\"capabilities\": [$_c]}"
+}
+
+# qmp_ok NAME CMD [ARGS]: a QMP command that must succeed; its error is said otherwise
+qmp_ok() {
+	_qo=$(vm_qmp "$@" 2>&1) && return 0
+	say "$1: $2 failed: $(echo "$_qo" | tr '\n' ' ' | cut -c1-200)"
+	return 1
+}
+
+# mig_status NAME: the state of NAME's migration (query-migrate), or nothing
+mig_status() { vm_qmp "$1" query-migrate 2>/dev/null | sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p'; }
+
+# wait_mig_status NAME STATUS SECONDS: wait until NAME's migration is in STATUS
+wait_mig_status() {
+	_end=$(deadline "$3")
+	while [ "$(now_ms)" -lt "$_end" ]; do
+		[ "$(mig_status "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # migrate SRC DST URI [SECONDS]: live-migrate with the return path on; the destination must
 # have been started with "-incoming defer". Returns 0 when the source reports "completed".
 # The final query-migrate reply is left in $VMDIR/SRC.migrate.

@@ -25,20 +25,6 @@ if ! ids_writable; then
 	exit 0
 fi
 
-# caps JSON: a migrate-set-capabilities argument with the given capabilities on
-caps() {
-	_c=""
-	for _x in "$@"; do _c="$_c${_c:+, }{\"capability\": \"$_x\", \"state\": true}"; done
-	echo "{\"capabilities\": [$_c]}"
-}
-
-# qmp_ok NAME CMD [ARGS]: a QMP command that must succeed; its error is said otherwise
-qmp_ok() {
-	_qo=$(vm_qmp "$@" 2>&1) && return 0
-	say "$1: $2 failed: $(echo "$_qo" | tr '\n' ' ' | cut -c1-200)"
-	return 1
-}
-
 # move LABEL URI POSTCOPY CAPS...: migrate src -> dst (started with -incoming defer) with
 # these capabilities on both sides; with POSTCOPY=1 switch to postcopy at once. A file: URI
 # is written by the source first, then read by the destination.
