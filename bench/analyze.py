@@ -241,7 +241,7 @@ def read_ktrace(path, sides=None):
     for tid in list(cur):
         close(tid)
     res.update(ok=True, cnt=cnt, ops=ops, dur=dur, wall=wall, runs=runs, errors=errors,
-           by_process=sides is not None,
+               by_process=sides is not None,
                tgids={k: sorted(v) for k, v in tgids.items()})
     return res
 

@@ -244,6 +244,22 @@ guest_wait_hb() {
 }
 
 # --- migration --------------------------------------------------------------------------
+# guest_arrived LABEL NAME SEQ: the guest runs on NAME past heartbeat SEQ and shows the
+# source's ID registers there (check_values)
+guest_arrived() {
+	if guest_wait_hb "$2" "${3:-0}" 20; then
+		pass "$1: heartbeat continues on $2 (${3:-none} -> $(guest_hb "$2"))"
+	else
+		fail "$1: heartbeat continues on $2" "after ${3:-none}: $(tail -n 2 "$VMDIR/$2.serial" | tr '\n' '|')"
+		return 1
+	fi
+	if guest_wait_dump "$2" 20; then
+		check_values "$1: $2" "$2"
+	else
+		fail "$1: $2's guest dumps its registers"
+	fi
+}
+
 # caps [NAME...]: a migrate-set-capabilities argument with the given capabilities on
 # (caps -off NAME...: off)
 caps() {
@@ -624,7 +640,7 @@ vm_save_file() {
 		return 1
 	_end=$(deadline 30)
 	while [ "$(now_ms)" -lt "$_end" ]; do
-		case $(vm_qmp "$1" query-migrate | sed -n 's/.*"status": "\([a-z-]*\)".*/\1/p') in
+		case $(mig_status "$1") in
 		completed) return 0 ;;
 		failed | cancelled) return 1 ;;
 		esac

@@ -66,21 +66,6 @@ move() {
 	return 1
 }
 
-# arrived LABEL: the guest runs on the destination with the source's lowered ID registers
-arrived() {
-	_seq=$(guest_hb src)
-	if guest_wait_hb dst "${_seq:-0}" 20; then
-		pass "$1: heartbeat continues on the destination (src last ${_seq:-none}, dst $(guest_hb dst))"
-	else
-		fail "$1: heartbeat continues on the destination" "$(tail -n 2 "$VMDIR/dst.serial" | tr '\n' '|')"
-	fi
-	if guest_wait_dump dst 20; then
-		check_values "$1: destination" dst
-	else
-		fail "$1: destination guest dumps its registers"
-	fi
-}
-
 # case LABEL URI POSTCOPY DSTARGS CAPS...
 run_case() {
 	_l=$1 _u=$2 _p=$3 _d=$4
@@ -93,7 +78,7 @@ run_case() {
 	fi
 	# shellcheck disable=SC2086
 	if vm_start dst patched virt-11.2 2 -incoming defer $_d && move "$_l" "$_u" "$_p" "$@"; then
-		arrived "$_l"
+		guest_arrived "$_l" dst "$(guest_hb src)"
 	fi
 	vm_stop src
 	vm_stop dst

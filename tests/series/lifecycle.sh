@@ -40,21 +40,6 @@ mig_error() {
 		"$(tail -n 2 "$VMDIR/$1.log" | tr '\n' ' ')"
 }
 
-# arrived LABEL NAME SEQ: the guest runs on NAME past heartbeat SEQ with the source's values
-arrived() {
-	if guest_wait_hb "$2" "${3:-0}" 20; then
-		pass "$1: the guest runs on $2 (heartbeat ${3:-none} -> $(guest_hb "$2"))"
-	else
-		fail "$1: the guest runs on $2" "$(tail -n 2 "$VMDIR/$2.serial" | tr '\n' '|')"
-		return
-	fi
-	if guest_wait_dump "$2" 20; then
-		check_values "$1: $2" "$2"
-	else
-		fail "$1: $2's guest dumps its registers"
-	fi
-}
-
 # --- cancel at the switchover, then retry ---------------------------------------------------
 l="cancel, then retry"
 if src_boot src patched virt-11.2 2; then
@@ -72,7 +57,7 @@ if src_boot src patched virt-11.2 2; then
 		check "$l: the migration is cancelled" wait_mig_status src cancelled 30
 		check "$l: the source runs again" wait_status src running 10
 		seq=$(guest_hb src)
-		arrived "$l: after the cancel" src "$seq"
+		guest_arrived "$l: after the cancel" src "$seq"
 		rc=$(vm_wait_exit dst 30)
 		check "$l: the first destination exits with status 1 (got $rc)" test "$rc" = 1
 		seq=$(guest_hb src)
@@ -80,7 +65,7 @@ if src_boot src patched virt-11.2 2; then
 			qmp_ok src migrate-set-capabilities "$(caps -off pause-before-switchover)" &&
 			migrate src dst "$U" 90; then
 			pass "$l: the retry completes"
-			arrived "$l: the retry" dst "$seq"
+			guest_arrived "$l: the retry" dst "$seq"
 		else
 			fail "$l: the retry completes" "$(mig_error src)"
 		fi
@@ -106,7 +91,7 @@ if src_boot src patched virt-11.2 2; then
 				pass "$l: the migration completes"
 				check "$l: the destination stays paused" wait_status dst paused 10
 				qmp_ok dst cont
-				arrived "$l" dst "$seq"
+				guest_arrived "$l" dst "$seq"
 			else
 				fail "$l: the migration completes" "$(mig_error src)"
 			fi
@@ -195,14 +180,14 @@ jobs_case() {
 	fi
 	seq=$(guest_hb src)
 	check "$l: snapshot-save concludes without error" job src snapshot-save save0 "$SNAP"
-	arrived "$l: the source after snapshot-save" src "$seq"
+	guest_arrived "$l: the source after snapshot-save" src "$seq"
 	vm_stop src
 	# shellcheck disable=SC2086
 	if vm_start dst "$2" "$3" 2 -S $blk; then
 		if job dst snapshot-load load0 "$SNAP"; then
 			pass "$l: snapshot-load into a new VM concludes without error"
 			qmp_ok dst cont
-			arrived "$l: the reverted VM" dst "$seq"
+			guest_arrived "$l: the reverted VM" dst "$seq"
 		else
 			fail "$l: snapshot-load into a new VM concludes without error"
 		fi
