@@ -3,7 +3,8 @@
 # from work/linux (base + patches/linux): arm64/vm_one_reg (the series' own test), the
 # unmodified upstream arm64/set_id_regs, get-reg-list and arm64/hypercalls, and
 # arm64/set_id_regs_vm and arm64/hypercalls_vm (the same two sources, built with the series'
-# vm_reg_shim.h, which routes their VM-scoped register accesses through the VM fd).
+# vm_reg_shim.h, which routes their VM-scoped register accesses through the VM fd), and
+# arm64/vpmu_counter_access (upstream's, with the series' hidden-PMU case).
 #
 #   scripts/build-selftests.sh
 #
@@ -15,7 +16,7 @@
 . "$TOP/scripts/ccache-env.sh"
 
 tests=(arm64/vm_one_reg arm64/set_id_regs get-reg-list arm64/hypercalls
-	arm64/set_id_regs_vm arm64/hypercalls_vm)
+	arm64/set_id_regs_vm arm64/hypercalls_vm arm64/vpmu_counter_access)
 
 tree=$TOP/work/linux
 [ -d "$tree/.git" ] || die "$tree missing: run 'make work' first"

@@ -31,11 +31,11 @@ PY
 }
 
 # The QEMU series depends on a kernel ABI that is not upstream yet: RFC until it is. The
-# kernel series is an RFC too (placeholder numbers; review B3). QEMU: v8, kernel: v2.
+# kernel series is an RFC too (placeholder numbers; review B3). QEMU: v8, kernel: v3.
 prefix_of() {
 	case $1 in
 	qemu) echo "RFC PATCH v8" ;;
-	linux) echo "RFC PATCH v2" ;;
+	linux) echo "RFC PATCH v3" ;;
 	*) echo "PATCH" ;;
 	esac
 }
