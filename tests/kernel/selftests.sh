@@ -12,11 +12,12 @@
 #                 they must pass with the same counts as set_id_regs and hypercalls; on
 #                 kernels without KVM_CAP_VM_ONE_REG they must skip cleanly (exit 4).
 #   vpmu_counter_access
-#                 upstream's test with the kernel series' case of a vCPU whose PMU
-#                 userspace hid (PMUVer = NI), reset and run: on our kernels only. Without
-#                 patch 1 of the series KVM warns "Unknown PMU version 0" there, and the rig
-#                 fails the boot on the warning (docs/reliability.md K3); Debian's kernels
-#                 have no fix, so it does not run on them.
+#                 upstream's test with the kernel series' cases of a vCPU whose PMUVer
+#                 userspace wrote (NI: PMU hidden; the reserved 2 and 3), reset and run: on
+#                 our kernels only. Without patch 1 of the series KVM warns "Unknown PMU
+#                 version" there: the test fails on TAINT_WARN and the rig fails the boot
+#                 (docs/reliability.md K3). Debian's kernels have no fix, so it does not
+#                 run on them.
 # Each test's output is kept in $RIG_OUT/kselftest-<name>.log. The PASS line carries the
 # test's own counts, so the lines of two kernels can be compared directly.
 # rig: kernels=ours,deb72,deb612,deb61
