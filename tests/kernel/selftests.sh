@@ -93,7 +93,7 @@ done
 
 case $RIG_KERNEL in
 ours | ours-lockdep) run_kst vpmu_counter_access pass ;;
-*) skip "kselftest vpmu_counter_access" "the hidden-PMU case warns on kernels without the series' PMU fix ($(uname -r))" ;;
+*) skip "kselftest vpmu_counter_access" "the PMUVer cases warn on kernels without the series' PMU fix ($(uname -r))" ;;
 esac
 
 # The VM-path builds: same counts as the vCPU-path builds, and something went through the
