@@ -4,7 +4,7 @@
 # unmodified upstream arm64/set_id_regs, get-reg-list and arm64/hypercalls, and
 # arm64/set_id_regs_vm and arm64/hypercalls_vm (the same two sources, built with the series'
 # vm_reg_shim.h, which routes their VM-scoped register accesses through the VM fd), and
-# arm64/vpmu_counter_access (upstream's, with the series' hidden-PMU case).
+# arm64/vpmu_counter_access (upstream's, with the series' cases of a PMUVer userspace wrote).
 #
 #   scripts/build-selftests.sh
 #
